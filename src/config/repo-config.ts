@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { RULE_IDS, type RuleId, type SeveritySetting } from "../notebook/finding.js";
+
+const severity = z.enum(["off", "info", "warning", "error"]);
+
+const ruleSeverities = z
+  .object(Object.fromEntries(RULE_IDS.map((id) => [id, severity.optional()])) as Record<RuleId, z.ZodOptional<typeof severity>>)
+  .strict();
+
+const positiveBytes = z.number().int().positive();
+
+export const limitsSchema = z
+  .object({
+    /** One output's serialized size before `output-size` fires. */
+    output_bytes: positiveBytes.default(1_000_000),
+    /** The whole file's size before `notebook-size` fires; GitHub struggles to render beyond this. */
+    notebook_bytes: positiveBytes.default(10_000_000),
+    /** One embedded image (decoded) before `large-image` fires. */
+    image_bytes: positiveBytes.default(500_000),
+    /** Serialized `metadata.widgets` before `widget-state` fires. */
+    widget_state_bytes: positiveBytes.default(100_000),
+  })
+  .strict();
+
+/** `.github/nbtrain.yml`. Unknown keys are errors so that a typo never silently disables a setting. */
+export const repoConfigSchema = z
+  .object({
+    include: z.array(z.string().min(1)).default(["**/*.ipynb"]),
+    exclude: z.array(z.string().min(1)).default([]),
+    rules: ruleSeverities.default({}),
+    limits: limitsSchema.default({
+      output_bytes: 1_000_000,
+      notebook_bytes: 10_000_000,
+      image_bytes: 500_000,
+      widget_state_bytes: 100_000,
+    }),
+  })
+  .strict();
+
+export type RepoConfig = z.infer<typeof repoConfigSchema>;
+export type Limits = z.infer<typeof limitsSchema>;
+export type RuleSeverities = Partial<Record<RuleId, SeveritySetting>>;

@@ -1,0 +1,32 @@
+import type { Readable } from "node:stream";
+
+/** What a store knows about one object. `sha256` is hex. */
+export interface StoredObject {
+  key: string;
+  size: number;
+  sha256: string;
+}
+
+export interface PutOptions {
+  /** When given, the store verifies the upload against these and fails on a mismatch. */
+  size?: number;
+  sha256?: string;
+  contentType?: string;
+}
+
+/**
+ * The checkpoint and artifact store port. Keys are relative, `/`-separated, normalised by
+ * `normaliseKey`; every adapter confines them under its root prefix.
+ */
+export interface Store {
+  /** The URI this store was opened from, without credentials. */
+  readonly uri: string;
+  put(key: string, body: Readable | Uint8Array, options?: PutOptions): Promise<StoredObject>;
+  /** Streams the object; the stream errors if the bytes do not match the stored size and hash. */
+  get(key: string): Promise<Readable>;
+  /** Metadata of an object, or null when it does not exist. */
+  head(key: string): Promise<StoredObject | null>;
+  /** Every object whose key starts with `prefix` (a folder-style prefix ending in `/`, or ""). */
+  list(prefix: string): Promise<StoredObject[]>;
+  delete(key: string): Promise<void>;
+}
