@@ -1,0 +1,4 @@
+import type { Context } from "probot";
+
+/** The installation-authenticated Octokit a webhook's context carries. */
+export type GitHubClient = Context["octokit"];

@@ -1,0 +1,22 @@
+import type { NotebookReport } from "../notebook/finding.js";
+import type { ChangeSummary } from "../notebook/summarize-changes.js";
+
+/** Why a changed notebook was not checked. None of these fails the check run. */
+export type SkipReason = "not-found" | "too-large" | "submodule";
+
+/** The outcome for one changed notebook, as the check run and the PR comment show it. */
+export type NotebookResult =
+  | {
+      path: string;
+      status: "checked";
+      report: NotebookReport;
+      /** Cell-level change against the base; absent on pushes, where there is no comment. */
+      changes?: ChangeSummary;
+    }
+  | {
+      path: string;
+      status: "skipped";
+      reason: SkipReason;
+      /** One sentence for the reader: what happened and what to do. */
+      detail: string;
+    };
