@@ -1,0 +1,25 @@
+const RUN_ID = /^c[1-9]\d{0,19}(?:-r[1-9]\d{0,5})?$/;
+
+/**
+ * The run id of the run a comment triggered: `c<commentId>`, or `c<commentId>-r<n>` for the n-th
+ * re-run of it. A redelivered webhook carries the same comment id and so names the same run, which
+ * is what makes "exactly one job per command" checkable without a database. The id is lower-case
+ * ASCII letters, digits and `-`: safe as a store key segment, a Batch job name part, a tag value
+ * and a check run `external_id`.
+ */
+export function deriveRunId(commentId: number | bigint | string, options: { rerun?: number } = {}): string {
+  const id = String(commentId);
+  if (!/^[1-9]\d{0,19}$/.test(id)) {
+    throw new RangeError(`A comment id is a positive integer; got ${JSON.stringify(String(commentId).slice(0, 40))}.`);
+  }
+  const rerun = options.rerun ?? 0;
+  if (!Number.isSafeInteger(rerun) || rerun < 0 || rerun > 999_999) {
+    throw new RangeError(`rerun must be an integer from 0 to 999999; got ${rerun}.`);
+  }
+  return rerun === 0 ? `c${id}` : `c${id}-r${rerun}`;
+}
+
+/** Whether `value` has the shape `deriveRunId` produces; use it on run ids typed by users. */
+export function isRunId(value: string): boolean {
+  return RUN_ID.test(value);
+}
