@@ -1,0 +1,173 @@
+import type { Finding, JsonPath } from "../finding.js";
+import type { LintContext, LintRule } from "./lint-rule.js";
+import { isObject, joinText } from "./notebook-view.js";
+
+interface SecretKind {
+  name: string;
+  /** Global regex; the whole match is the secret unless group 1 captures it. */
+  pattern: RegExp;
+  /** The public, fixed part of the format, which is safe to show (e.g. `ghp_`). */
+  shown: (secret: string) => string;
+}
+
+const fixed = (prefixLength: number) => (secret: string) => secret.slice(0, prefixLength);
+
+// Lookarounds stand in for word boundaries that also treat `-`, `_`, `/`, `+` as part of a token,
+// so that a run inside a longer base64 blob never matches.
+const KINDS: SecretKind[] = [
+  { name: "AWS access key id", pattern: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, shown: fixed(4) },
+  {
+    name: "AWS secret access key",
+    pattern: /(?:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
+    shown: () => "",
+  },
+  { name: "GitHub token", pattern: /(?<![A-Za-z0-9_])(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/g, shown: fixed(4) },
+  { name: "GitHub fine-grained token", pattern: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/g, shown: fixed(11) },
+  { name: "GitLab token", pattern: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20}(?![A-Za-z0-9_-])/g, shown: fixed(6) },
+  { name: "Google API key", pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g, shown: fixed(4) },
+  { name: "Google OAuth client secret", pattern: /(?<![A-Za-z0-9_-])GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])/g, shown: fixed(7) },
+  {
+    // A header alone is documentation; a real block has key material after it (maybe after PEM headers).
+    name: "private key",
+    pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:\s|\\[nr])+(?:[A-Za-z-]+: [^\n\\]*(?:\s|\\[nr])+)*[A-Za-z0-9+/]{40,}/g,
+    shown: (secret) => secret.slice(0, secret.indexOf("-----", 5) + 5),
+  },
+  { name: "Slack token", pattern: /(?<![A-Za-z0-9])xox[abprs]-[0-9]{6,}-[0-9A-Za-z-]{10,}(?![A-Za-z0-9-])/g, shown: fixed(5) },
+  {
+    name: "Slack webhook URL",
+    pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{20,}/g,
+    shown: fixed(34),
+  },
+  { name: "Anthropic API key", pattern: /(?<![A-Za-z0-9_-])sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,}(?![A-Za-z0-9_-])/g, shown: fixed(7) },
+  {
+    name: "OpenAI API key",
+    pattern: /(?<![A-Za-z0-9_-])sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{48})(?![A-Za-z0-9_-])/g,
+    shown: (secret) => /^sk-(?:proj|svcacct|admin)-/.exec(secret)?.[0] ?? "sk-",
+  },
+  { name: "Hugging Face token", pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{34}(?![A-Za-z0-9_])/g, shown: fixed(3) },
+  { name: "Stripe live key", pattern: /(?<![A-Za-z0-9_])(?:sk|rk)_live_[0-9A-Za-z]{24,}(?![A-Za-z0-9_])/g, shown: fixed(8) },
+  { name: "npm token", pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/g, shown: fixed(4) },
+];
+
+// One cheap pass decides whether a string needs the detailed patterns at all. Alternations that
+// start with common lowercase letters (`sk-`, `hf_`, `xox`) are slow to search, so the gate looks
+// instead for what those tokens share: a `-` or `_` after the prefix, then a long alphanumeric
+// run. The rest are uppercase anchors and literals. One regex is much faster than several.
+const GATE = /[-_][A-Za-z0-9]{16}|A(?:KIA|SIA|BIA|CCA|Iza)|PRIVATE KEY|GOCSPX-|[Ss]ecret|SECRET|glpat-|hooks\.slack\.com/;
+
+function mayHoldSecret(text: string): boolean {
+  return GATE.test(text);
+}
+
+const PLACEHOLDER = /example|xxxx|your|dummy|fake|placeholder|redacted|sample|test|0123456789|1234567890|abcdef/i;
+
+/** Documentation values: an obvious marker word, or too few distinct characters to be random. */
+function isPlaceholder(secret: string): boolean {
+  if (PLACEHOLDER.test(secret)) return true;
+  return new Set(secret).size < Math.min(10, secret.length / 2);
+}
+
+type Where = "source" | "output";
+
+/** The detailed patterns over one string that passed the gate; `path` is only built on a hit. */
+function scanText(text: string, path: () => JsonPath, where: Where, findings: Finding[]): void {
+  const reported = new Set<string>();
+  for (const kind of KINDS) {
+    kind.pattern.lastIndex = 0;
+    const lineOf = lineCounter(text);
+    for (let match = kind.pattern.exec(text); match; match = kind.pattern.exec(text)) {
+      const secret = match[1] ?? match[0];
+      if (isPlaceholder(kind.name === "private key" ? secret.slice(-40) : secret)) continue;
+      const lineInValue = lineOf(match.index + match[0].length - secret.length);
+      const key = `${kind.name}:${lineInValue}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const shown = kind.shown(secret);
+      const redacted =
+        kind.name === "private key" ? `${shown} block` : shown === "" ? `${secret.length} chars` : `${shown}…(${secret.length} chars)`;
+      findings.push({
+        rule: "secret",
+        severity: "error",
+        message:
+          `Possible ${kind.name} (${redacted}) in ${where === "source" ? "this cell's source" : "an output of this cell"}. ` +
+          "Revoke it now, then remove it from the notebook and from the git history; " +
+          "load it at run time from an environment variable or Colab's Secrets (google.colab.userdata) instead.",
+        path: path(),
+        lineInValue,
+      });
+    }
+  }
+}
+
+function scanValue(value: unknown, path: () => JsonPath, where: Where, findings: Finding[]): void {
+  const text = joinText(value);
+  if (text !== null && mayHoldSecret(text)) scanText(text, path, where, findings);
+}
+
+/** Whether a mime type holds text worth reading; images and other payloads are base64 noise. */
+function isTextual(mime: string): boolean {
+  return mime.startsWith("text/") || mime === "application/javascript";
+}
+
+// v3 keeps representations under short keys next to `output_type`.
+const V3_TEXT_KEYS = ["text", "html", "markdown", "latex", "javascript"];
+
+/** Scans every source, and the textual parts of every output, building no path until a hit. */
+function scanNotebook(context: LintContext, findings: Finding[]): void {
+  for (const cell of context.notebook.cells) {
+    const source = cell.source;
+    if (source && mayHoldSecret(source.text)) scanText(source.text, () => source.path, "source", findings);
+    for (const output of cell.outputs) {
+      const value = output.value;
+      if (output.type === "stream") scanValue(value.text, () => [...output.path, "text"], "output", findings);
+      if (typeof value.evalue === "string") scanValue(value.evalue, () => [...output.path, "evalue"], "output", findings);
+      if (Array.isArray(value.traceback)) {
+        value.traceback.forEach((line, t) => scanValue(line, () => [...output.path, "traceback", t], "output", findings));
+      }
+      if (isObject(value.data)) {
+        for (const mime in value.data) {
+          const entry = value.data[mime];
+          const path = () => [...output.path, "data", mime];
+          if (isTextual(mime)) scanValue(entry, path, "output", findings);
+          else if (mime === "application/json" && isObject(entry)) scanValue(stringify(entry), path, "output", findings);
+        }
+      }
+      if (output.type === "pyout" || output.type === "display_data") {
+        for (const key of V3_TEXT_KEYS) if (key in value) scanValue(value[key], () => [...output.path, key], "output", findings);
+      }
+    }
+  }
+}
+
+function stringify(value: unknown): string | null {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return null;
+  }
+}
+
+/** 0-based line of an offset; offsets must not decrease, so a text with many hits is counted once. */
+function lineCounter(text: string): (offset: number) => number {
+  let line = 0;
+  let next = text.indexOf("\n");
+  return (offset) => {
+    while (next >= 0 && next < offset) {
+      line++;
+      next = text.indexOf("\n", next + 1);
+    }
+    return line;
+  };
+}
+
+/** Flags credentials in sources and outputs, naming the kind and length but never the value. */
+export const secretRule: LintRule = {
+  id: "secret",
+  defaultSeverity: "error",
+  summary: "Credentials (cloud keys, API tokens, private keys) in sources or outputs",
+  check(context) {
+    const findings: Finding[] = [];
+    scanNotebook(context, findings);
+    return findings;
+  },
+};
