@@ -1,0 +1,342 @@
+import type { JsonPath } from "../finding.js";
+import { describeType, isObject, pyEquals, pyHashKey, pyTruthy, quote, type JsonObject } from "./python-values.js";
+import { checkNameAndTags } from "./check-name-and-tags.js";
+import { SchemaChecker, where } from "./schema-checker.js";
+
+/** The newest minor nbformat 5.5.0 has a schema for; later minors get its rules, relaxed. */
+const LATEST_V4_MINOR = 5;
+
+const CELL_TYPES = ["raw", "markdown", "code"];
+const OUTPUT_TYPES = ["execute_result", "display_data", "stream", "error"];
+const TOP_KEYS = new Set(["metadata", "nbformat_minor", "nbformat", "cells"]);
+const OUTPUT_KEYS: Record<string, ReadonlySet<string>> = {
+  execute_result: new Set(["output_type", "data", "metadata", "execution_count"]),
+  display_data: new Set(["output_type", "data", "metadata"]),
+  stream: new Set(["output_type", "name", "text"]),
+  error: new Set(["output_type", "ename", "evalue", "traceback"]),
+};
+const OUTPUT_REQUIRED: Record<string, readonly string[]> = {
+  execute_result: ["output_type", "data", "metadata", "execution_count"],
+  display_data: ["output_type", "data", "metadata"],
+  stream: ["output_type", "name", "text"],
+  error: ["output_type", "ename", "evalue", "traceback"],
+};
+const CELL_KEYS: Record<string, ReadonlySet<string>> = {
+  raw: new Set(["cell_type", "metadata", "source", "attachments"]),
+  markdown: new Set(["cell_type", "metadata", "source", "attachments"]),
+  code: new Set(["cell_type", "metadata", "source", "outputs", "execution_count"]),
+};
+const CELL_KEYS_WITH_ID: Record<string, ReadonlySet<string>> = {
+  raw: new Set(["id", ...(CELL_KEYS.raw as Set<string>)]),
+  markdown: new Set(["id", ...(CELL_KEYS.markdown as Set<string>)]),
+  code: new Set(["id", ...(CELL_KEYS.code as Set<string>)]),
+};
+/** "id" is required from 4.5 on too, but the reader adds a missing one before validating. */
+const TEXT_REQUIRED = ["cell_type", "metadata", "source"];
+const CODE_REQUIRED = ["cell_type", "metadata", "source", "outputs", "execution_count"];
+const EXECUTION_KEYS = ["iopub.execute_input", "iopub.status.busy", "shell.execute_reply", "iopub.status.idle"];
+
+/** Keys of the mimebundle that may hold any JSON: Python `re.search("^application/(.*\+)?json$")`. */
+const JSON_MIME = /^application\/(?:[^\n]*\+)?json\n?$/;
+/** Keys the code cell `execution` patternProperties "^.*$" applies to (Python `$` semantics). */
+const SINGLE_LINE_KEY = /^[^\n]*\n?$/;
+const CELL_ID = /^[a-zA-Z0-9_-]+$/;
+
+interface Rules {
+  minor: number;
+  /** A minor newer than nbformat knows: unknown keys, cell and output types are allowed. */
+  future: boolean;
+}
+
+/**
+ * Validates a v4 notebook (whose `nbformat` is 4 and `nbformat_minor` a non-negative integer)
+ * as nbformat 5.5.0 does after `reads(..., NO_CONVERT)`: what the reader needs to load it, what
+ * the reader repairs (cell ids, transient keys), then the schema of its minor.
+ */
+export function checkV4(nb: JsonObject, minor: number, c: SchemaChecker): void {
+  const rules: Rules = { minor: Math.min(minor, LATEST_V4_MINOR), future: minor > LATEST_V4_MINOR };
+  c.required(nb, ["metadata", "nbformat_minor", "nbformat", "cells"], [], `a v4.${minor} notebook`);
+  if (!rules.future) c.onlyKeys(nb, TOP_KEYS, [], "a notebook");
+  else freeExtraKeys(nb, TOP_KEYS, [], c);
+  if ("metadata" in nb && c.object(nb.metadata, ["metadata"])) {
+    checkNotebookMetadata(nb.metadata, rules, c);
+    c.free(nb.metadata, ["metadata"]);
+  }
+  if (!("cells" in nb) || !c.array(nb.cells, ["cells"])) return;
+  const cells = nb.cells;
+  const replacedIds = rules.minor >= 5 ? findDuplicateIds(cells, c) : null;
+  for (let i = 0; i < cells.length; i++) {
+    checkCell(cells[i], ["cells", i], rules, replacedIds?.has(i) === true, c);
+  }
+}
+
+function checkNotebookMetadata(md: JsonObject, rules: Rules, c: SchemaChecker): void {
+  const path: JsonPath = ["metadata"];
+  // orig_nbformat, orig_nbformat_minor and signature are not checked: the reader drops them.
+  if ("kernelspec" in md) {
+    const ks = md.kernelspec;
+    const p = [...path, "kernelspec"];
+    if (c.object(ks, p)) {
+      c.required(ks, ["name", "display_name"], p, "a kernelspec");
+      if ("name" in ks) c.string(ks.name, [...p, "name"]);
+      if ("display_name" in ks) c.string(ks.display_name, [...p, "display_name"]);
+    }
+  }
+  if ("language_info" in md) {
+    const li = md.language_info;
+    const p = [...path, "language_info"];
+    if (c.object(li, p)) {
+      c.required(li, ["name"], p, "language_info");
+      for (const key of ["name", "file_extension", "mimetype", "pygments_lexer"]) {
+        if (key in li) c.string(li[key], [...p, key]);
+      }
+      if ("codemirror_mode" in li) {
+        const mode = li.codemirror_mode;
+        if (typeof mode !== "string" && !isObject(mode)) {
+          c.fail([...p, "codemirror_mode"], `${where([...p, "codemirror_mode"])} must be a string or an object, but it is ${describeType(mode)}.`);
+        }
+      }
+    }
+  }
+  if (rules.minor >= 2) {
+    if ("title" in md) c.string(md.title, [...path, "title"]);
+    if ("authors" in md) c.array(md.authors, [...path, "authors"]);
+  }
+}
+
+/**
+ * nbformat's reader (5.5.0) replaces a repeated cell id with a fresh one before validating, so a
+ * duplicate never makes `isvalid` false; newer releases reject it, hence a separate finding.
+ * Returns the indexes of cells whose id the reader replaced.
+ */
+function findDuplicateIds(cells: unknown[], c: SchemaChecker): Set<number> {
+  const seen = new Map<string, number>();
+  const replaced = new Set<number>();
+  let nan = 0;
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    if (!isObject(cell) || !("id" in cell)) continue;
+    const key = pyHashKey(cell.id, () => `nan${nan++}`);
+    if (key === null) {
+      // Python raises TypeError hashing it: the notebook cannot be read.
+      c.fail(["cells", i, "id"], `${where(["cells", i, "id"])} must be a string, but it is ${describeType(cell.id)}: give the cell a short unique id such as "a1b2c3".`);
+      replaced.add(i);
+      continue;
+    }
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, i);
+      continue;
+    }
+    replaced.add(i);
+    c.report(
+      "duplicate-cell-id",
+      ["cells", i, "id"],
+      `${where(["cells", i, "id"])} ${typeof cell.id === "string" ? quote(cell.id) : describeType(cell.id)} repeats the id of cells[${first}]: cell ids must be unique, give this cell a new id.`,
+      false,
+    );
+  }
+  return replaced;
+}
+
+function checkCell(cell: unknown, path: JsonPath, rules: Rules, idReplaced: boolean, c: SchemaChecker): void {
+  if (!c.object(cell, path)) return;
+  checkCellForReader(cell, path, c);
+  if (!("cell_type" in cell)) {
+    c.fail(path, `${where(path)} is missing "cell_type": add one of ${CELL_TYPES.join(", ")}.`);
+    return;
+  }
+  const type = cell.cell_type;
+  if (typeof type !== "string" || !CELL_TYPES.includes(type)) {
+    if (rules.future) {
+      checkUnrecognizedCell(cell, path, c);
+      return;
+    }
+    c.fail(
+      [...path, "cell_type"],
+      `${where([...path, "cell_type"])} ${typeof type === "string" ? quote(type) : describeType(type)} is not one of ${CELL_TYPES.join(", ")}: fix the cell type or remove the cell.`,
+    );
+    return;
+  }
+  const code = type === "code";
+  const allowed = (rules.minor >= 5 ? CELL_KEYS_WITH_ID : CELL_KEYS)[type] as ReadonlySet<string>;
+  const what = `a v4.${rules.minor} ${type} cell`;
+  c.required(cell, code ? CODE_REQUIRED : TEXT_REQUIRED, path, what);
+  if (!rules.future) c.onlyKeys(cell, allowed, path, what);
+  else freeExtraKeys(cell, allowed, path, c);
+
+  if (rules.minor >= 5 && "id" in cell && !idReplaced) checkCellId(cell.id, [...path, "id"], c);
+  if ("metadata" in cell) {
+    const mdPath = [...path, "metadata"];
+    if (c.object(cell.metadata, mdPath)) {
+      checkCellMetadata(cell.metadata, mdPath, type, rules, c);
+      c.free(cell.metadata, mdPath);
+    }
+  }
+  if ("source" in cell) c.multiline(cell.source, [...path, "source"]);
+  if (!code && "attachments" in cell) checkAttachments(cell.attachments, [...path, "attachments"], rules, c);
+  if (code) {
+    if ("execution_count" in cell) c.integer(cell.execution_count, [...path, "execution_count"], 0, true);
+    const outputsPath = [...path, "outputs"];
+    if ("outputs" in cell && c.array(cell.outputs, outputsPath)) {
+      const outputs = cell.outputs;
+      for (let k = 0; k < outputs.length; k++) checkOutput(outputs[k], [...outputsPath, k], rules, c);
+    }
+  }
+}
+
+/**
+ * What nbformat's reader itself needs from any cell (rejoin_lines), beyond the schema: these
+ * matter where the schema is relaxed (future minors, unrecognized cells).
+ */
+function checkCellForReader(cell: JsonObject, path: JsonPath, c: SchemaChecker): void {
+  const known = typeof cell.cell_type === "string" && CELL_TYPES.includes(cell.cell_type);
+  if (!known && Array.isArray(cell.source)) c.stringItems(cell.source, [...path, "source"]);
+  if ("attachments" in cell && (cell.cell_type === "code" || !known)) {
+    const att = cell.attachments;
+    const p = [...path, "attachments"];
+    if (c.object(att, p)) {
+      for (const name in att) c.object(att[name], [...p, name]);
+    }
+  }
+  if (!("metadata" in cell)) {
+    if (!known && "cell_type" in cell) c.fail(path, `${where(path)} is missing "metadata": add "metadata": {}.`);
+  }
+}
+
+function checkCellId(id: unknown, path: JsonPath, c: SchemaChecker): void {
+  if (!c.string(id, path)) return;
+  if (id.length === 0 || id.length > 64 || !CELL_ID.test(id)) {
+    c.fail(
+      path,
+      `${where(path)} ${quote(id)} is not a valid cell id: use 1 to 64 characters from a-z, A-Z, 0-9, "-" and "_".`,
+    );
+  }
+}
+
+function checkCellMetadata(md: JsonObject, path: JsonPath, type: string, rules: Rules, c: SchemaChecker): void {
+  checkNameAndTags(md, path, c);
+  if (rules.minor >= 3 && "jupyter" in md) c.object(md.jupyter, [...path, "jupyter"]);
+  if (type === "raw" && "format" in md) c.string(md.format, [...path, "format"]);
+  if (type !== "code") return;
+  if ("collapsed" in md) c.boolean(md.collapsed, [...path, "collapsed"]);
+  if ("scrolled" in md) {
+    const s = md.scrolled;
+    if (!pyEquals(s, true) && !pyEquals(s, false) && s !== "auto") {
+      c.fail([...path, "scrolled"], `${where([...path, "scrolled"])} must be true, false or "auto", but it is ${describeType(s)}.`);
+    }
+  }
+  if (rules.minor >= 4 && "execution" in md) {
+    const ex = md.execution;
+    const p = [...path, "execution"];
+    if (c.object(ex, p)) {
+      for (const key in ex) {
+        if (EXECUTION_KEYS.includes(key) || SINGLE_LINE_KEY.test(key)) {
+          if (typeof ex[key] !== "string") {
+            c.fail([...p, key], `${where([...p, key])} must be a timestamp string, but it is ${describeType(ex[key])}.`);
+          }
+        }
+      }
+    }
+  }
+}
+
+function checkAttachments(att: unknown, path: JsonPath, rules: Rules, c: SchemaChecker): void {
+  if (!c.object(att, path)) return;
+  for (const name in att) checkMimeBundle(att[name], [...path, name], rules, c);
+  c.free(att, path);
+}
+
+function checkMimeBundle(bundle: unknown, path: JsonPath, rules: Rules, c: SchemaChecker): void {
+  if (!c.object(bundle, path)) return;
+  if (rules.future) {
+    c.free(bundle, path);
+    return;
+  }
+  for (const mime in bundle) {
+    if (JSON_MIME.test(mime)) {
+      c.free(bundle[mime], [...path, mime]);
+      continue;
+    }
+    const v = bundle[mime];
+    if (typeof v === "string") continue;
+    if (Array.isArray(v)) {
+      c.stringItems(v, [...path, mime]);
+      continue;
+    }
+    c.fail(
+      [...path, mime],
+      `${where([...path, mime])} must be a string or an array of strings, but it is ${describeType(v)}: only application/json and application/*+json data may hold other JSON.`,
+    );
+  }
+}
+
+function checkOutput(output: unknown, path: JsonPath, rules: Rules, c: SchemaChecker): void {
+  if (!c.object(output, path)) return;
+  const type = output.output_type;
+  if (!("output_type" in output)) {
+    c.fail(path, `${where(path)} is missing "output_type": add one of ${OUTPUT_TYPES.join(", ")}, or remove the output.`);
+    return;
+  }
+  if (Array.isArray(type) || isObject(type)) {
+    // The reader tests `output_type in {...}`, which raises on an unhashable value.
+    c.fail([...path, "output_type"], `${where([...path, "output_type"])} must be a string, but it is ${describeType(type)}: fix or remove the output.`);
+    return;
+  }
+  const known = typeof type === "string" && OUTPUT_TYPES.includes(type) ? type : null;
+  if (known !== "execute_result" && known !== "display_data" && pyTruthy(type) && Array.isArray(output.text)) {
+    // The reader joins a list "text" of any such output; a non-string line makes it fail.
+    if (known !== "stream") c.stringItems(output.text, [...path, "text"]);
+  }
+  if (known === null) {
+    if (rules.future) {
+      c.free(output, path);
+      return;
+    }
+    c.fail(
+      [...path, "output_type"],
+      `${where([...path, "output_type"])} ${typeof type === "string" ? quote(type) : describeType(type)} is not one of ${OUTPUT_TYPES.join(", ")}: fix or remove the output.`,
+    );
+    return;
+  }
+  const what = `a ${known} output`;
+  c.required(output, OUTPUT_REQUIRED[known] as readonly string[], path, what);
+  if (!rules.future) c.onlyKeys(output, OUTPUT_KEYS[known] as ReadonlySet<string>, path, what);
+  else freeExtraKeys(output, OUTPUT_KEYS[known] as ReadonlySet<string>, path, c);
+  switch (known) {
+    case "execute_result":
+      if ("execution_count" in output) c.integer(output.execution_count, [...path, "execution_count"], 0, true);
+    // falls through
+    case "display_data":
+      if ("data" in output) checkMimeBundle(output.data, [...path, "data"], rules, c);
+      if ("metadata" in output && c.object(output.metadata, [...path, "metadata"])) {
+        c.free(output.metadata, [...path, "metadata"]);
+      }
+      break;
+    case "stream":
+      if ("name" in output) c.string(output.name, [...path, "name"]);
+      if ("text" in output) c.multiline(output.text, [...path, "text"]);
+      break;
+    case "error":
+      if ("ename" in output) c.string(output.ename, [...path, "ename"]);
+      if ("evalue" in output) c.string(output.evalue, [...path, "evalue"]);
+      if ("traceback" in output && c.array(output.traceback, [...path, "traceback"])) {
+        c.stringItems(output.traceback, [...path, "traceback"]);
+      }
+      break;
+  }
+}
+
+function checkUnrecognizedCell(cell: JsonObject, path: JsonPath, c: SchemaChecker): void {
+  // unrecognized_cell: required cell_type and metadata; metadata name and tags as usual.
+  c.free(cell, path);
+  if (!("metadata" in cell)) return; // reported by checkCellForReader
+  const md = cell.metadata;
+  if (!c.object(md, [...path, "metadata"])) return;
+  checkNameAndTags(md, [...path, "metadata"], c);
+}
+
+/** In a future minor any extra key is allowed; the reader must still be able to recurse into it. */
+function freeExtraKeys(o: JsonObject, known: ReadonlySet<string>, path: JsonPath, c: SchemaChecker): void {
+  for (const key in o) if (!known.has(key)) c.free(o[key], [...path, key]);
+}
