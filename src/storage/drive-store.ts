@@ -1,0 +1,505 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { Readable, pipeline } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { drive_v3 } from "@googleapis/drive";
+import { locateDriveCredentials, parseDriveCredentials, type DriveCredentials } from "./drive-credentials.js";
+import { IntegrityStream } from "./integrity-stream.js";
+import { normaliseKey, normalisePrefix } from "./normalise-key.js";
+import type { StoreLocation } from "./parse-store-uri.js";
+import type { PutOptions, Store, StoredObject } from "./store.js";
+import { StoreError } from "./store-error.js";
+import { toReadable } from "./to-readable.js";
+
+const FOLDER = "application/vnd.google-apps.folder";
+const UPLOAD_URL = "https://www.googleapis.com/upload/drive/v3/files";
+const FILE_FIELDS = "id,name,mimeType,size,md5Checksum,appProperties,modifiedTime";
+const QUANTUM = 256 * 1024; // Drive wants every chunk but the last to be a multiple of this
+const SCOPES = ["https://www.googleapis.com/auth/drive"];
+
+/** The authorised HTTP client (google-auth-library's, reached through @googleapis/drive). */
+export interface DriveHttp {
+  request(options: {
+    url: string;
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+    headers?: Record<string, string>;
+    data?: unknown;
+    responseType?: "json" | "text";
+    validateStatus?: (status: number) => boolean;
+  }): Promise<{ status: number; headers: unknown; data: unknown }>;
+}
+
+export interface DriveStoreOptions {
+  drive: drive_v3.Drive;
+  http: DriveHttp;
+  root: { kind: "my-drive" } | { kind: "folder"; id: string };
+  /** Folder names under the root, as under /content/drive/MyDrive in Colab. */
+  folders: string[];
+  /** Bytes per resumable-upload request; rounded up to a multiple of 256 KiB. */
+  chunkSize?: number;
+  attempts?: number;
+  uri: string;
+}
+
+interface DriveFile {
+  id: string;
+  name: string;
+  mimeType: string;
+  size?: string | null;
+  md5Checksum?: string | null;
+  appProperties?: Record<string, string> | null;
+}
+
+function header(headers: unknown, name: string): string | undefined {
+  if (headers && typeof (headers as Headers).get === "function") return (headers as Headers).get(name) ?? undefined;
+  const value = (headers as Record<string, unknown> | undefined)?.[name.toLowerCase()];
+  return typeof value === "string" ? value : undefined;
+}
+
+function statusOf(error: unknown): number | undefined {
+  const e = error as { status?: unknown; code?: unknown; response?: { status?: unknown } } | undefined;
+  for (const value of [e?.response?.status, e?.status, e?.code]) {
+    if (typeof value === "number") return value;
+    if (typeof value === "string" && /^\d{3}$/.test(value)) return Number(value);
+  }
+  return undefined;
+}
+
+function isTransient(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status !== undefined) {
+    if (status >= 500 || status === 429) return true;
+    // Drive signals rate limits as 403 with these reasons.
+    return status === 403 && /rateLimitExceeded|userRateLimitExceeded/.test(JSON.stringify((error as { response?: { data?: unknown } }).response?.data ?? ""));
+  }
+  return /ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|network|premature close/i.test(String((error as Error | undefined)?.message ?? error));
+}
+
+function explain(error: unknown, where: string): unknown {
+  const status = statusOf(error);
+  if (status === 401 || (status === 400 && /invalid_grant|unauthorized_client/.test(String((error as Error).message)))) {
+    return new StoreError("credentials", `${where}: Google refused the Drive credentials. Renew the refresh token or key.`, { cause: error });
+  }
+  if (status === 403 && !isTransient(error)) {
+    return new StoreError("credentials", `${where}: no permission. Share the folder with the account or use a broader scope.`, { cause: error });
+  }
+  return error;
+}
+
+/** Quotes a name for a Drive query (`q`), where `\` and `'` are escaped with a backslash. */
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * A store in Google Drive. Keys map to folders and a file under the store's base folder, so
+ * `gdrive://MyDrive/nbtrain/runs` with key `o/r/1/checkpoints/ep3.pt` is
+ * `/content/drive/MyDrive/nbtrain/runs/o/r/1/checkpoints/ep3.pt` in Colab after `drive.mount`.
+ * Uploads use Drive's resumable protocol; a file or revision appears only when its last chunk
+ * lands, and the last chunk is held back until the bytes' hash is checked. The sha256 is kept in
+ * `appProperties` together with our md5, which must equal Drive's `md5Checksum` for it to count:
+ * a revision written by someone else is then checked by Drive's md5 instead.
+ */
+export class DriveStore implements Store {
+  readonly uri: string;
+  private readonly drive: drive_v3.Drive;
+  private readonly http: DriveHttp;
+  private readonly rootId: string;
+  private readonly base: string[];
+  private readonly chunkSize: number;
+  private readonly attempts: number;
+  /** Folder ids by path, shared by concurrent calls so a folder is created once. */
+  private readonly folders = new Map<string, Promise<string | null>>();
+
+  constructor(options: DriveStoreOptions) {
+    this.drive = options.drive;
+    this.http = options.http;
+    this.rootId = options.root.kind === "my-drive" ? "root" : options.root.id;
+    this.base = options.folders;
+    this.chunkSize = Math.max(QUANTUM, Math.ceil((options.chunkSize ?? 8 * 1024 * 1024) / QUANTUM) * QUANTUM);
+    this.attempts = Math.max(options.attempts ?? 5, 1);
+    this.uri = options.uri;
+  }
+
+  async put(key: string, body: Readable | Uint8Array, options: PutOptions = {}): Promise<StoredObject> {
+    const k = normaliseKey(key);
+    const { folder, name } = this.split(k);
+    const parent = (await this.folderId(folder, true))!;
+    const existing = await this.findChild(parent, name, false);
+    const session = await this.startSession(existing, parent, name, options.contentType);
+    const sha = createHash("sha256");
+    const md5 = createHash("md5");
+    let total = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let uploaded: DriveFile | undefined;
+    try {
+      for await (const piece of toReadable(body) as AsyncIterable<Buffer>) {
+        const chunk = Buffer.isBuffer(piece) ? piece : Buffer.from(piece);
+        sha.update(chunk);
+        md5.update(chunk);
+        total += chunk.length;
+        if (options.size !== undefined && total > options.size) throw this.mismatch(k, `more than the expected ${options.size} bytes`);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        // Keep at least one byte back: the final request must carry the total size.
+        while (pendingBytes > this.chunkSize) {
+          const all = Buffer.concat(pending);
+          await this.sendChunk(session, all.subarray(0, this.chunkSize), total - pendingBytes, undefined);
+          pending = [all.subarray(this.chunkSize)];
+          pendingBytes -= this.chunkSize;
+        }
+      }
+      const digest = { size: total, sha256: sha.digest("hex") };
+      if (options.size !== undefined && options.size !== total) throw this.mismatch(k, `${total} bytes instead of ${options.size}`);
+      if (options.sha256 !== undefined && options.sha256 !== digest.sha256) throw this.mismatch(k, `sha256 ${digest.sha256} instead of ${options.sha256}`);
+      uploaded = await this.sendChunk(session, Buffer.concat(pending), total - pendingBytes, total);
+      const ourMd5 = md5.digest("hex");
+      if (uploaded?.md5Checksum && uploaded.md5Checksum !== ourMd5) {
+        throw this.mismatch(k, `Drive's md5 ${uploaded.md5Checksum} after upload instead of ${ourMd5}`);
+      }
+      await this.retry(`recording the hash of "${k}"`, () =>
+        this.drive.files.update({
+          fileId: uploaded!.id,
+          supportsAllDrives: true,
+          fields: "id",
+          requestBody: { appProperties: { sha256: digest.sha256, md5: ourMd5 } },
+        }),
+      );
+      return { key: k, ...digest };
+    } catch (error) {
+      if (!uploaded) {
+        // Never finished: cancel the session so nothing half-written can ever complete.
+        await this.http.request({ url: session, method: "DELETE", validateStatus: () => true }).catch(() => undefined);
+      }
+      throw explain(error, `put of "${k}" to ${this.uri}`);
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    const k = normaliseKey(key);
+    const file = await this.findFile(k);
+    if (!file) throw new StoreError("not-found", `No object "${k}" in ${this.uri}.`);
+    return this.download(k, file);
+  }
+
+  private async download(k: string, file: DriveFile): Promise<Readable> {
+    const expected = { size: Number(file.size ?? 0), ...this.expectedHash(file) };
+    const response = await this.retry(`get of "${k}"`, () =>
+      this.drive.files.get({ fileId: file.id, alt: "media", supportsAllDrives: true }, { responseType: "stream" }),
+    ).catch((error: unknown) => {
+      throw explain(error, `get of "${k}"`);
+    });
+    const check = new IntegrityStream(expected, `"${k}" in ${this.uri}`);
+    pipeline(response.data as unknown as Readable, check, () => undefined);
+    return check;
+  }
+
+  async head(key: string): Promise<StoredObject | null> {
+    const k = normaliseKey(key);
+    const file = await this.findFile(k);
+    return file ? this.describe(k, file) : null;
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    const p = normalisePrefix(prefix);
+    const folderPath = p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : "";
+    const folder = folderPath === "" ? [] : folderPath.split("/");
+    const id = await this.folderId(folder, false);
+    if (id === null) return [];
+    const found: { key: string; file: DriveFile }[] = [];
+    await this.walk(id, folderPath, found);
+    found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const objects: StoredObject[] = [];
+    let last: string | undefined;
+    for (const { key, file } of found) {
+      if (!key.startsWith(p) || key === last) continue; // same-named duplicates: the newest wins
+      last = key;
+      objects.push(await this.describe(key, file));
+    }
+    return objects;
+  }
+
+  async delete(key: string): Promise<void> {
+    const k = normaliseKey(key);
+    const file = await this.findFile(k);
+    if (!file) return;
+    await this.retry(`delete of "${k}"`, () => this.drive.files.delete({ fileId: file.id, supportsAllDrives: true })).catch((error: unknown) => {
+      if (statusOf(error) !== 404) throw explain(error, `delete of "${k}"`);
+    });
+  }
+
+  private split(key: string): { folder: string[]; name: string } {
+    const segments = key.split("/");
+    return { folder: segments.slice(0, -1), name: segments[segments.length - 1]! };
+  }
+
+  /** The sha256 to check against, when it provably belongs to the current revision; else Drive's md5. */
+  private expectedHash(file: DriveFile): { sha256?: string; md5?: string } {
+    const props = file.appProperties ?? {};
+    if (props.sha256 && props.md5 && file.md5Checksum && props.md5 === file.md5Checksum) return { sha256: props.sha256 };
+    return file.md5Checksum ? { md5: file.md5Checksum } : {};
+  }
+
+  private async describe(key: string, file: DriveFile): Promise<StoredObject> {
+    const expected = this.expectedHash(file);
+    if (expected.sha256) return { key, size: Number(file.size ?? 0), sha256: expected.sha256 };
+    // Written by someone else (Colab, the web UI): hash it once by reading it.
+    const hash = createHash("sha256");
+    let size = 0;
+    for await (const chunk of (await this.download(key, file)) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      size += chunk.length;
+    }
+    return { key, size, sha256: hash.digest("hex") };
+  }
+
+  private async findFile(key: string): Promise<DriveFile | null> {
+    const { folder, name } = this.split(key);
+    const parent = await this.folderId(folder, false);
+    return parent === null ? null : this.findChild(parent, name, false);
+  }
+
+  /** Resolves base + `path` to a folder id, creating missing folders when `create` is set. */
+  private async folderId(path: string[], create: boolean): Promise<string | null> {
+    const full = [...this.base, ...path];
+    let id = this.rootId;
+    for (let i = 1; i <= full.length; i++) {
+      const next = await this.childFolder(id, full.slice(0, i).join("/"), full[i - 1]!, create);
+      if (next === null) return null;
+      id = next;
+    }
+    return id;
+  }
+
+  /** One folder level, single-flight: concurrent puts wait for one lookup or creation. */
+  private async childFolder(parentId: string, cacheKey: string, name: string, create: boolean): Promise<string | null> {
+    const cached = this.folders.get(cacheKey);
+    if (cached) {
+      const id = await cached;
+      if (id !== null || !create) return id;
+      if (this.folders.get(cacheKey) !== cached) return this.childFolder(parentId, cacheKey, name, create);
+    }
+    const promise = (async () => {
+      const found = await this.findChild(parentId, name, true);
+      if (found) return found.id;
+      if (!create) return null;
+      const created = await this.retry(`creating folder "${name}"`, () =>
+        this.drive.files.create({ supportsAllDrives: true, fields: "id", requestBody: { name, mimeType: FOLDER, parents: [parentId] } }),
+      ).catch((error: unknown) => {
+        throw explain(error, `creating folder "${name}" in ${this.uri}`);
+      });
+      if (!created.data.id) throw new StoreError("unavailable", `Drive created folder "${name}" but returned no id. Try again.`);
+      return created.data.id;
+    })();
+    this.folders.set(cacheKey, promise);
+    // Only ids are remembered: a missing folder may appear later, and a failure may pass.
+    promise.then(
+      (id) => id === null && this.folders.get(cacheKey) === promise && this.folders.delete(cacheKey),
+      () => this.folders.get(cacheKey) === promise && this.folders.delete(cacheKey),
+    );
+    return promise;
+  }
+
+  private async findChild(parentId: string, name: string, folder: boolean): Promise<DriveFile | null> {
+    const type = folder ? `mimeType = '${FOLDER}'` : `mimeType != '${FOLDER}'`;
+    const response = await this.retry(`looking up "${name}"`, () =>
+      this.drive.files.list({
+        q: `${quote(parentId)} in parents and name = ${quote(name)} and ${type} and trashed = false`,
+        fields: `files(${FILE_FIELDS})`,
+        orderBy: "modifiedTime desc",
+        pageSize: 10,
+        spaces: "drive",
+        supportsAllDrives: true,
+        includeItemsFromAllDrives: true,
+      }),
+    ).catch((error: unknown) => {
+      throw explain(error, `looking up "${name}" in ${this.uri}`);
+    });
+    const file = response.data.files?.[0];
+    return file?.id ? (file as DriveFile) : null;
+  }
+
+  private async walk(folderId: string, folderKey: string, out: { key: string; file: DriveFile }[]): Promise<void> {
+    let pageToken: string | undefined;
+    do {
+      const response = await this.retry(`listing ${this.uri}`, () =>
+        this.drive.files.list({
+          q: `${quote(folderId)} in parents and trashed = false`,
+          fields: `nextPageToken, files(${FILE_FIELDS})`,
+          orderBy: "modifiedTime desc",
+          pageSize: 1000,
+          pageToken,
+          spaces: "drive",
+          supportsAllDrives: true,
+          includeItemsFromAllDrives: true,
+        }),
+      ).catch((error: unknown) => {
+        throw explain(error, `listing ${this.uri}`);
+      });
+      for (const file of response.data.files ?? []) {
+        // Drive allows "/" inside a name; such a file has no key (it would read as a folder path).
+        if (!file.id || !file.name || file.name.includes("/")) continue;
+        const key = folderKey === "" ? file.name : `${folderKey}/${file.name}`;
+        let valid = true;
+        try {
+          valid = normaliseKey(key) === key;
+        } catch {
+          valid = false; // a name no key can have, such as one with a backslash
+        }
+        if (!valid) continue;
+        if (file.mimeType === FOLDER) await this.walk(file.id, key, out);
+        else if (!file.mimeType?.startsWith("application/vnd.google-apps.")) out.push({ key, file: file as DriveFile });
+      }
+      pageToken = response.data.nextPageToken ?? undefined;
+    } while (pageToken);
+  }
+
+  /** Opens a resumable session: a new file in `parent`, or a new revision of `existing`. */
+  private async startSession(existing: DriveFile | null, parent: string, name: string, contentType: string | undefined): Promise<string> {
+    const url = existing
+      ? `${UPLOAD_URL}/${encodeURIComponent(existing.id)}?uploadType=resumable&supportsAllDrives=true&fields=${encodeURIComponent(FILE_FIELDS)}`
+      : `${UPLOAD_URL}?uploadType=resumable&supportsAllDrives=true&fields=${encodeURIComponent(FILE_FIELDS)}`;
+    const response = await this.retry(`starting an upload of "${name}"`, () =>
+      this.http.request({
+        url,
+        method: existing ? "PATCH" : "POST",
+        headers: { "Content-Type": "application/json; charset=UTF-8", "X-Upload-Content-Type": contentType ?? "application/octet-stream" },
+        data: existing ? {} : { name, parents: [parent] },
+      }),
+    ).catch((error: unknown) => {
+      throw explain(error, `starting an upload of "${name}" to ${this.uri}`);
+    });
+    const location = header(response.headers, "location");
+    if (!location) throw new StoreError("unavailable", `Drive did not open an upload session for "${name}". Try again later.`);
+    return location;
+  }
+
+  /**
+   * Sends `data` (which starts at byte `start`) to the session, resending whatever the server did
+   * not confirm. `total` is set only on the final request. Returns the file once it is complete.
+   */
+  private async sendChunk(session: string, data: Buffer, start: number, total: number | undefined): Promise<DriveFile | undefined> {
+    let offset = start;
+    const end = start + data.length;
+    const size = total === undefined ? "*" : String(total);
+    for (let failures = 0; ; ) {
+      const part = data.subarray(offset - start);
+      const range = part.length === 0 ? `bytes */${size}` : `bytes ${offset}-${end - 1}/${size}`;
+      let response: { status: number; headers: unknown; data: unknown } | undefined;
+      let failure: unknown;
+      try {
+        response = await this.http.request({
+          url: session,
+          method: "PUT",
+          headers: { "Content-Range": range, "Content-Type": "application/octet-stream" },
+          data: part,
+          validateStatus: (status) => status < 400 || status === 308,
+        });
+      } catch (error) {
+        failure = error;
+      }
+      if (response && (response.status === 200 || response.status === 201)) return response.data as DriveFile;
+      if (response && response.status === 308) {
+        const confirmed = this.confirmed(response.headers);
+        if (confirmed >= end && total === undefined) return undefined;
+        offset = Math.max(offset, Math.min(confirmed, end));
+        continue;
+      }
+      if (failure !== undefined && (statusOf(failure) === 404 || statusOf(failure) === 410)) {
+        throw new StoreError("unavailable", "The Drive upload session expired. Upload the file again.", { cause: failure });
+      }
+      if (failure !== undefined && !isTransient(failure)) throw failure;
+      if (++failures >= this.attempts) throw failure ?? new Error(`Drive answered ${response?.status} to an upload chunk`);
+      await sleep(backoff(failures));
+      offset = await this.queryOffset(session, size, offset, end);
+    }
+  }
+
+  /** Asks the session how many bytes it holds (after a failed chunk). */
+  private async queryOffset(session: string, size: string, fallback: number, end: number): Promise<number> {
+    try {
+      const response = await this.http.request({
+        url: session,
+        method: "PUT",
+        headers: { "Content-Range": `bytes */${size}` },
+        validateStatus: (status) => status < 400 || status === 308,
+      });
+      if (response.status === 308) return Math.min(this.confirmed(response.headers), end);
+    } catch {
+      // unknown: resend from where this chunk's confirmed part ended
+    }
+    return fallback;
+  }
+
+  private confirmed(headers: unknown): number {
+    const range = header(headers, "range");
+    const match = range ? /bytes=0-(\d+)/.exec(range) : null;
+    return match ? Number(match[1]) + 1 : 0;
+  }
+
+  private mismatch(key: string, what: string): StoreError {
+    return new StoreError("integrity", `Integrity check failed for put of "${key}": got ${what}. Nothing was written; fix the source and put it again.`);
+  }
+
+  private async retry<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await operation();
+      } catch (error) {
+        if (attempt >= this.attempts || !isTransient(error)) throw error;
+        await sleep(backoff(attempt));
+      }
+    }
+  }
+}
+
+function backoff(attempt: number): number {
+  return Math.min(4000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
+}
+
+/** Builds the auth client for the credentials: a refresh-token OAuth client or a service account. */
+async function authorise(credentials: DriveCredentials) {
+  const { auth } = await import("@googleapis/drive");
+  if (credentials.type === "authorized_user") {
+    const client = new auth.OAuth2({ clientId: credentials.client_id, clientSecret: credentials.client_secret });
+    client.setCredentials({ refresh_token: credentials.refresh_token });
+    return client;
+  }
+  return new auth.JWT({ email: credentials.client_email, key: credentials.private_key, scopes: SCOPES });
+}
+
+/**
+ * Builds a Drive store from a parsed `gdrive://` URI, loading `@googleapis/drive` only now.
+ * Credentials come from NBTRAIN_GDRIVE_CREDENTIALS (JSON), NBTRAIN_GDRIVE_CREDENTIALS_FILE or
+ * GOOGLE_APPLICATION_CREDENTIALS, and are never logged.
+ */
+export async function createDriveStore(location: Extract<StoreLocation, { kind: "gdrive" }>, env: NodeJS.ProcessEnv): Promise<DriveStore> {
+  const found = locateDriveCredentials(env);
+  let text: string;
+  if ("text" in found) {
+    text = found.text;
+  } else {
+    try {
+      text = await readFile(found.file, "utf8");
+    } catch {
+      throw new StoreError("credentials", `Cannot read the Drive credentials file named by ${found.source}. Check the path.`);
+    }
+  }
+  const credentials = parseDriveCredentials(text, found.source);
+  const authClient = await authorise(credentials);
+  const { drive } = await import("@googleapis/drive");
+  const root = location.root.kind === "my-drive" ? "MyDrive" : `folder/${location.root.id}`;
+  const chunkKiB = env.NBTRAIN_GDRIVE_CHUNK_KIB;
+  if (chunkKiB !== undefined && !(/^\d+$/.test(chunkKiB) && Number(chunkKiB) > 0 && Number(chunkKiB) % 256 === 0)) {
+    throw new StoreError("invalid-uri", `NBTRAIN_GDRIVE_CHUNK_KIB must be a positive multiple of 256, not ${JSON.stringify(chunkKiB)}.`);
+  }
+  return new DriveStore({
+    ...(chunkKiB ? { chunkSize: Number(chunkKiB) * 1024 } : {}),
+    drive: drive({ version: "v3", auth: authClient }),
+    http: authClient as unknown as DriveHttp,
+    root: location.root,
+    folders: location.folders,
+    uri: `gdrive://${[root, ...location.folders.map(encodeURIComponent)].join("/")}`,
+  });
+}
