@@ -1,0 +1,388 @@
+import { createReadStream, createWriteStream, existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { injectParameters, type NotebookV4, type ParameterValue } from "../notebook/inject-parameters.js";
+import { scopeStore } from "../storage/scoped-store.js";
+import type { Store } from "../storage/store.js";
+import { CheckpointSync } from "./checkpoint-sync.js";
+import { collectMetrics } from "./collect-metrics.js";
+import { executeNotebook } from "./execute-notebook.js";
+import { findPython } from "./find-python.js";
+import { hashFile } from "./hash-file.js";
+import { installRequirements } from "./install-requirements.js";
+import { prepareWorkingTree } from "./source/prepare-working-tree.js";
+import { loadNotebook } from "./load-notebook.js";
+import { markFailedCell } from "./mark-failed-cell.js";
+import { pythonDir } from "./package-root.js";
+import type { ProgressReporter } from "./progress-reporter.js";
+import { readStoreJson } from "./read-store-json.js";
+import { restoreCheckpoints } from "./restore-checkpoints.js";
+import type { RunResult, RunStatus } from "./run-result.js";
+import { runPrefix, type RunSpec } from "./run-spec.js";
+import type { ShimFinished } from "./shim-event.js";
+
+export interface RunDeps {
+  /** The store the spec's URI opened (not yet scoped to the run). */
+  store: Store;
+  env: NodeJS.ProcessEnv;
+  /** Folder relative notebook paths resolve against. */
+  cwd: string;
+  progress: ProgressReporter;
+  /** Aborting stops the run as SIGTERM does: the kernel stops, checkpoints are synced, the result says interrupted. */
+  signal?: AbortSignal;
+  /** The interpreter to use; found with `findPython` when absent. */
+  python?: string;
+  /** The job's read-only GitHub token for a `github` source's first download; never passed to pip or the kernel. */
+  githubToken?: string;
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  /** Where things are, for the last line a CLI prints. */
+  location: { store: string; output: string; checkpoints: string };
+}
+
+// The kernel runs the notebook's code; it gets no store or GitHub credential (ARCHITECTURE: Security).
+const CREDENTIAL_ENV = /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_CONTAINER_CREDENTIALS_.*|GOOGLE_APPLICATION_CREDENTIALS|NBTRAIN_(S3|DRIVE|GDRIVE|STORE)_.*|(NBTRAIN_)?GITHUB_TOKEN|GH_TOKEN|PRIVATE_KEY|WEBHOOK_SECRET|APP_ID)$/;
+// The second look at a changed file comes this soon, not a whole sync interval later.
+const CONFIRM_SECONDS = 0.25;
+// A killed shim leaves the kernel running for at most this long before it is killed with the group.
+const SHIM_STOP_SECONDS = 5;
+
+function kernelEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>, pythonPath: string[]): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(base)) if (!CREDENTIAL_ENV.test(name)) env[name] = value;
+  // The debugger's frozen-modules warning on every kernel start says nothing useful here.
+  env.PYDEVD_DISABLE_FILE_VALIDATION = "1";
+  env.PYTHONUNBUFFERED = "1";
+  env.PYTHONPATH = [...pythonPath, ...(base.PYTHONPATH ? [base.PYTHONPATH] : [])].join(path.delimiter);
+  return { ...env, ...extra };
+}
+
+async function previousAttempt(store: Store): Promise<number> {
+  const previous = (await readStoreJson(store, "result.json")) as { attempt?: unknown } | null;
+  return typeof previous?.attempt === "number" && Number.isInteger(previous.attempt) ? previous.attempt : 0;
+}
+
+async function putFile(store: Store, key: string, file: string): Promise<void> {
+  const { sha256, size } = await hashFile(file);
+  await store.put(key, createReadStream(file), { size, sha256 });
+}
+
+async function putJson(store: Store, key: string, value: unknown): Promise<void> {
+  await store.put(key, Buffer.from(`${JSON.stringify(value, null, 2)}\n`), { contentType: "application/json" });
+}
+
+async function listFiles(dir: string, prefix = ""): Promise<string[]> {
+  const out: string[] = [];
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...(await listFiles(path.join(dir, entry.name), relative)));
+    else if (entry.isFile()) out.push(relative);
+  }
+  return out;
+}
+
+function codeCells(notebook: NotebookV4): number {
+  return notebook.cells.filter((cell) => cell.cell_type === "code").length;
+}
+
+/**
+ * Runs one training run end to end: restore, inject, execute, sync, report. Input problems
+ * throw `RunInputError` before anything is written to the store; a notebook that fails or is
+ * stopped is an outcome (see `result.status`), not an exception.
+ */
+export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutcome> {
+  const loaded = await loadNotebook(spec, deps.cwd);
+  const python = deps.python ?? (await findPython(deps.env));
+  const store = scopeStore(deps.store, runPrefix(spec));
+  const startedAt = Date.now();
+  const attempt = spec.attempt ?? (await previousAttempt(store)) + 1;
+  const ownsWorkDir = spec.work_dir === undefined;
+  const workDir = spec.work_dir ?? (await mkdtemp(path.join(tmpdir(), `nbtrain-${spec.run_id}-`)));
+  const dirs = {
+    checkpoints: path.join(workDir, "checkpoints"),
+    outputs: path.join(workDir, "outputs"),
+    kernel: path.join(workDir, "kernel"),
+    packages: path.join(workDir, "site-packages"),
+  };
+  await rm(dirs.outputs, { recursive: true, force: true });
+  for (const dir of [dirs.outputs, dirs.kernel]) await mkdir(dir, { recursive: true });
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    deps.progress.report({ type: "warning", message });
+  };
+
+  try {
+    // 1. Restore: only what the latest manifest lists, and the metrics that go with it.
+    const restored = await restoreCheckpoints(store, dirs.checkpoints);
+    const resume = restored.manifest !== null && restored.manifest.files.length > 0;
+    if (restored.manifest && (await store.head("metrics.jsonl"))) {
+      await pipeline(await store.get("metrics.jsonl"), createWriteStream(path.join(dirs.outputs, "metrics.jsonl")));
+    }
+    deps.progress.report({ type: "restored", sequence: restored.manifest?.sequence ?? null, files: restored.manifest?.files.length ?? 0 });
+
+    // 2. Inject parameters, papermill style.
+    const runtime: Record<string, ParameterValue> = {
+      checkpoint_dir: dirs.checkpoints,
+      output_dir: dirs.outputs,
+      run_id: spec.run_id,
+      resume,
+    };
+    const { notebook, injectedIndex } = injectParameters(loaded.notebook, { ...spec.parameters, ...runtime });
+    const input = path.join(workDir, "input.ipynb");
+    const output = path.join(workDir, "output.ipynb");
+    await rm(output, { force: true });
+    await writeFile(input, `${JSON.stringify(notebook, null, 1)}\n`);
+
+    const baseResult: RunResult = {
+      format: "nbtrain-result/1",
+      run_id: spec.run_id,
+      status: "running",
+      attempt,
+      started_at: new Date(startedAt).toISOString(),
+      finished_at: null,
+      duration_seconds: null,
+      resumed: resume,
+      restored_sequence: restored.manifest?.sequence ?? null,
+      checkpoint_sequence: restored.manifest?.sequence ?? null,
+      cells_total: codeCells(loaded.notebook),
+      cells_executed: 0,
+      metrics: {},
+      metrics_points: 0,
+      parameters: notebook.metadata.nbtrain && typeof notebook.metadata.nbtrain === "object" ? ((notebook.metadata.nbtrain as { parameters?: Record<string, unknown> }).parameters ?? {}) : {},
+      python,
+      failure: null,
+      warnings,
+    };
+    await putJson(store, "result.json", baseResult);
+
+    try {
+      // 3. The repository's tree at the commit (issue 8): the kernel runs in the notebook's folder, the root on sys.path.
+      const tree = spec.source
+        ? await prepareWorkingTree(spec.source, {
+            store, owner: spec.owner, repo: spec.repo, workDir, python, env: deps.env, warn, notebookDir: loaded.dir,
+            installing: (file) => deps.progress.report({ type: "installing", file }),
+            ...(deps.githubToken ? { token: deps.githubToken } : {}),
+            ...(spec.pip_find_links ? { pipFindLinks: spec.pip_find_links } : {}),
+            ...(deps.signal ? { signal: deps.signal } : {}),
+          })
+        : null;
+      // Dependencies, into a folder of the run's own.
+      const pythonPath = [path.join(pythonDir(), "colab-shim"), ...(tree?.pythonPath ?? [])];
+      const requirements = loaded.dir ? path.join(loaded.dir, "requirements.txt") : null;
+      if (spec.install_requirements && requirements && existsSync(requirements)) {
+        deps.progress.report({ type: "installing", file: requirements });
+        await installRequirements({ python, requirements, target: dirs.packages, findLinks: spec.pip_find_links, env: deps.env });
+        pythonPath.push(dirs.packages);
+      }
+
+      // 4. Execute, syncing checkpoints as they appear.
+      const sync = new CheckpointSync({
+        store,
+        folder: dirs.checkpoints,
+        runId: spec.run_id,
+        attempt,
+        base: restored.manifest ? { sequence: restored.manifest.sequence, restored: restored.restored } : null,
+        companions: [{ file: path.join(dirs.outputs, "metrics.jsonl"), key: "metrics.jsonl" }],
+        onError: (error) => warn(`checkpoint sync: ${error instanceof Error ? error.message : String(error)}`),
+      });
+      let syncing: Promise<void> = Promise.resolve();
+      let syncTimer: NodeJS.Timeout | undefined;
+      let syncStopped = false;
+      const syncOnce = async (final: boolean) => {
+        const report = await sync.pass({ final });
+        if (report.sequence !== null) {
+          deps.progress.report({ type: "synced", sequence: report.sequence, files: sync.manifest?.files.length ?? 0, bytes: report.uploadedBytes });
+        }
+        return report;
+      };
+      const scheduleSync = (seconds: number) => {
+        syncTimer = setTimeout(() => {
+          let next = spec.limits.sync_interval_seconds;
+          syncing = syncOnce(false)
+            .then((report) => {
+              // A change was seen: confirm it soon, so a checkpoint is stored within a fraction of the interval.
+              if (report.pending) next = Math.min(next, CONFIRM_SECONDS);
+            })
+            .catch((error: unknown) => warn(`checkpoint sync: ${error instanceof Error ? error.message : String(error)}`))
+            .finally(() => {
+              if (!syncStopped) scheduleSync(next);
+            });
+        }, seconds * 1000);
+      };
+
+      let cellsExecuted = 0;
+      let stopReason: "interrupted" | "timeout" | null = null;
+      let stoppedAt = 0;
+      const execution = executeNotebook({
+        python,
+        input,
+        output,
+        cwd: tree?.cwd ?? loaded.dir ?? workDir,
+        kernelDir: dirs.kernel,
+        cellTimeoutSeconds: spec.limits.cell_timeout_seconds,
+        env: kernelEnv(
+          deps.env,
+          {
+            NBTRAIN_CHECKPOINT_DIR: dirs.checkpoints,
+            NBTRAIN_OUTPUT_DIR: dirs.outputs,
+            NBTRAIN_RUN_ID: spec.run_id,
+            NBTRAIN_RESUME: resume ? "1" : "0",
+            NBTRAIN_ATTEMPT: String(attempt),
+            NBTRAIN_DRIVE_DIR: dirs.checkpoints,
+            // Bytecode caches go to the scratch folder, not into nbtrain's install or the user's repo.
+            PYTHONPYCACHEPREFIX: path.join(workDir, "pycache"),
+          },
+          pythonPath,
+        ),
+        onEvent: (event) => {
+          const cells = notebook.cells.length;
+          if (event.type === "ready") deps.progress.report({ type: "started", cells, python: event.python, attempt, resume });
+          else if (event.type === "kernel") deps.progress.report({ type: "kernel", pid: event.pid });
+          else if (event.type === "cell_start") deps.progress.report({ type: "cell_start", cell: event.index, cells });
+          else if (event.type === "cell_done") {
+            if (event.index !== injectedIndex) cellsExecuted++;
+            deps.progress.report({ type: "cell_done", cell: event.index, cells, status: event.status });
+          }
+        },
+      });
+      const stop = (reason: "interrupted" | "timeout", words: string) => {
+        if (stopReason) return;
+        stopReason = reason;
+        stoppedAt = Date.now();
+        deps.progress.report({ type: "stopping", reason: words });
+        execution.stop();
+      };
+      const onAbort = () => stop("interrupted", "stop requested");
+      if (deps.signal?.aborted) onAbort();
+      deps.signal?.addEventListener("abort", onAbort, { once: true });
+      const timeout = spec.limits.timeout_seconds
+        ? setTimeout(() => stop("timeout", `the ${spec.limits.timeout_seconds} s timeout passed`), spec.limits.timeout_seconds * 1000)
+        : undefined;
+      scheduleSync(spec.limits.sync_interval_seconds);
+
+      const shimKill = new Promise<null>((resolve) => {
+        const check = setInterval(() => {
+          if (stopReason && Date.now() - stoppedAt > SHIM_STOP_SECONDS * 1000) {
+            clearInterval(check);
+            execution.kill();
+            resolve(null);
+          }
+        }, 250);
+        void execution.done.catch(() => undefined).finally(() => {
+          clearInterval(check);
+          resolve(null);
+        });
+      });
+      let ended: Awaited<typeof execution.done>;
+      try {
+        ended = await execution.done;
+      } finally {
+        await shimKill;
+        clearTimeout(timeout);
+        deps.signal?.removeEventListener("abort", onAbort);
+        syncStopped = true;
+        clearTimeout(syncTimer);
+      }
+
+      // 5. Final sync: the kernel is gone, so every file counts as stable.
+      await syncing;
+      const graceEnd = (stopReason ? stoppedAt : Date.now()) + spec.limits.grace_seconds * 1000;
+      for (let round = 0; ; round++) {
+        const before = warnings.length;
+        await syncOnce(true);
+        if (warnings.length === before || Date.now() > graceEnd - 2_000 || round >= 4) break;
+        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** round));
+      }
+
+      // 6. Outputs and result.
+      const finished: ShimFinished | null = ended.finished;
+      let status: RunStatus;
+      let failure: RunResult["failure"] = null;
+      if (stopReason) status = stopReason === "timeout" ? "timed-out" : "interrupted";
+      else if (finished?.status === "completed") status = "completed";
+      else {
+        status = "failed";
+        const error = finished?.error;
+        if (error) {
+          const index = error.index;
+          failure = {
+            cell_index: index === null || index === injectedIndex ? null : index > injectedIndex ? index - 1 : index,
+            ename: error.ename,
+            evalue: error.evalue,
+          };
+        } else {
+          const lastLine = ended.stderrTail.trim().split("\n").pop() ?? "";
+          failure = { cell_index: null, ename: "RunnerError", evalue: `the notebook runner exited with code ${ended.exitCode}${lastLine ? `: ${lastLine}` : ""}` };
+        }
+      }
+
+      let executed: NotebookV4 = notebook;
+      if (existsSync(output)) executed = JSON.parse(await readFile(output, "utf8")) as NotebookV4;
+      if (status === "failed" && finished?.error && finished.error.index !== null) executed = markFailedCell(executed, finished.error.index);
+      await store.put("output.ipynb", Buffer.from(`${JSON.stringify(executed, null, 1)}\n`), { contentType: "application/x-ipynb+json" });
+
+      const metrics = await collectMetrics(dirs.outputs);
+      for (const problem of metrics.problems) warn(problem);
+      if (metrics.series.length > 0) {
+        await store.put("metrics.jsonl", Buffer.from(metrics.series.map((point) => JSON.stringify(point)).join("\n") + "\n"), {
+          contentType: "application/x-ndjson",
+        });
+      }
+      for (const file of await listFiles(dirs.outputs)) {
+        if (file === "metrics.jsonl") continue;
+        try {
+          await putFile(store, `outputs/${file}`, path.join(dirs.outputs, ...file.split("/")));
+        } catch (error) {
+          warn(`output ${file} not stored: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+
+      const finishedAt = Date.now();
+      const result: RunResult = {
+        ...baseResult,
+        status,
+        finished_at: new Date(finishedAt).toISOString(),
+        duration_seconds: (finishedAt - startedAt) / 1000,
+        checkpoint_sequence: sync.latestSequence === 0 ? null : sync.latestSequence,
+        cells_executed: cellsExecuted,
+        metrics: metrics.final,
+        metrics_points: metrics.series.length,
+        failure,
+        warnings,
+      };
+      await putJson(store, "result.json", result);
+      deps.progress.report({ type: "finished", status, seconds: result.duration_seconds ?? 0 });
+      deps.progress.close();
+      return {
+        result,
+        location: { store: store.uri, output: `${store.uri.replace(/\/+$/, "")}/output.ipynb`, checkpoints: `${store.uri.replace(/\/+$/, "")}/checkpoints/` },
+      };
+    } catch (error) {
+      // result.json must not stay "running" when the runner itself fails (pip, the store, the shim).
+      const failedAt = Date.now();
+      await putJson(store, "result.json", {
+        ...baseResult,
+        status: "failed",
+        finished_at: new Date(failedAt).toISOString(),
+        duration_seconds: (failedAt - startedAt) / 1000,
+        failure: { cell_index: null, ename: error instanceof Error ? error.name : "Error", evalue: error instanceof Error ? error.message : String(error) },
+        warnings,
+      } satisfies RunResult).catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    deps.progress.close();
+    if (ownsWorkDir) await rm(workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,25 @@
+import { z } from "zod";
+
+/** One JSON line the Python shim writes to file descriptor 3. */
+export const shimEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("ready"), python: z.string(), cells: z.number().int() }),
+  z.object({ type: z.literal("kernel"), pid: z.number().int().nullable() }),
+  z.object({ type: z.literal("cell_start"), index: z.number().int() }),
+  z.object({
+    type: z.literal("cell_done"),
+    index: z.number().int(),
+    status: z.string(),
+    execution_count: z.number().int().nullable().optional(),
+    ename: z.string().optional(),
+    evalue: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal("finished"),
+    status: z.enum(["completed", "failed", "interrupted"]),
+    error: z.object({ index: z.number().int().nullable(), ename: z.string(), evalue: z.string() }).nullable().optional(),
+    cells_executed: z.number().int(),
+  }),
+]);
+
+export type ShimEvent = z.infer<typeof shimEventSchema>;
+export type ShimFinished = Extract<ShimEvent, { type: "finished" }>;
