@@ -1,6 +1,10 @@
+import type { Compute, JobLogs } from "../compute/compute.js";
+import type { JobSecrets } from "../compute/job-secrets.js";
 import type { ConfigResult } from "../config/load-repo-config.js";
 import type { Limits, RuleSeverities } from "../config/repo-config.js";
 import type { NotebookReport } from "../notebook/finding.js";
+import type { Store } from "../storage/store.js";
+import type { ShareDeps } from "./share-review-copies.js";
 
 /** The Markdown templates the reports are rendered from (templates/*.md). */
 export interface Templates {
@@ -23,6 +27,31 @@ export interface AppDeps {
   commands?: string[];
   /** Web host for links; `https://github.com` unless on GitHub Enterprise Server. */
   webBase?: string;
+  /** `/train` on pull requests; without it the app only checks notebooks. */
+  train?: TrainDeps;
+  /** Drive review copies for repositories that enable `share:`; without it no repository shares. */
+  share?: ShareDeps;
+}
+
+/** What `/train` needs: where jobs run and where their artifacts are kept. */
+export interface TrainDeps {
+  compute: Compute;
+  /** The bot's view of the store the jobs write to; the report reads result.json from it. */
+  store: Store;
+  /** The same store as jobs are told to open it; never holds credentials. */
+  storeUri: string;
+  /** The last lines of a job's log, for a failure report; absent where logs are only linked (Batch). */
+  readLogTail?: (logs: JobLogs) => Promise<string | null>;
+  /**
+   * Where a job's read-only GitHub token goes (the backend's secrets mechanism). When set, each
+   * run gets a token for its repository's archive (contents: read, one repository), created
+   * before submit; a refused token fails the run before submit. See docs/readme/source-snapshot.md.
+   */
+  secrets?: JobSecrets;
+  /** Starts the backend once the app has subscribed to its events (the local backend replays recovered runs). */
+  start?: () => Promise<void>;
+  /** Stops the backend; local runs resume on the next start. */
+  close?: () => Promise<void>;
 }
 
 export const DEFAULT_CONCURRENCY = 8;

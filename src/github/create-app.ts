@@ -3,14 +3,23 @@ import type { AppDeps } from "./app-deps.js";
 import type { CheckTarget } from "./check-target.js";
 import { handleCheckRun } from "./handle-check-run.js";
 import { handleCheckSuite } from "./handle-check-suite.js";
+import { handleIssueComment } from "./handle-issue-comment.js";
+import { handleRequestedAction } from "./handle-requested-action.js";
 import { handlePullRequest } from "./handle-pull-request.js";
 import { handlePush } from "./handle-push.js";
+import { handlePullRequestClosed } from "./handle-pull-request-closed.js";
+import { handleReviewRequest } from "./handle-review-request.js";
+import { handleShareCommand } from "./handle-share-command.js";
+import { reportJobEvent } from "./report-job-event.js";
+import { describeError } from "./describe-error.js";
+import type { GitHubClient } from "./github-client.js";
 import { runNotebookCheck } from "./run-notebook-check.js";
 
 /**
  * The Probot app: notebook checks on pull requests and pushes, and re-runs on request.
  * Checks of one pull request run one after another in this process, so two deliveries close
- * together cannot both create the sticky comment.
+ * together cannot both create the sticky comment. With `deps.train`, it also takes `/train`
+ * commands and the training check runs' buttons, and reports the backend's job state events.
  */
 export function createApp(deps: AppDeps): ApplicationFunction {
   return (app) => {
@@ -31,5 +40,30 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     app.on("push", handlePush(runCheck));
     app.on("check_run.rerequested", handleCheckRun(runCheck));
     app.on("check_suite.rerequested", handleCheckSuite(runCheck));
+    const share = deps.share;
+    if (share) {
+      app.on("pull_request.closed", handlePullRequestClosed(share));
+      app.on(["pull_request.review_requested", "pull_request.review_request_removed"], handleReviewRequest(share));
+      app.on("issue_comment.created", handleShareCommand({ ...deps, share }));
+    }
+
+    const train = deps.train;
+    if (train) {
+      const clock = deps.clock ?? (() => new Date());
+      app.on("issue_comment.created", handleIssueComment(train, clock));
+      app.on("check_run.requested_action", handleRequestedAction(train, clock));
+      train.compute.subscribe(async (event) => {
+        try {
+          await reportJobEvent(event, {
+            octokitFor: async (installationId) => (await app.auth(installationId)) as unknown as GitHubClient,
+            train,
+            clock,
+            ...(deps.webBase ? { webBase: deps.webBase } : {}),
+          });
+        } catch (error) {
+          app.log.error({ runId: event.runId, status: event.status, reason: describeError(error) }, "could not report a job state event on GitHub");
+        }
+      });
+    }
   };
 }

@@ -1,17 +1,23 @@
 import { parseRepoConfig } from "../config/load-repo-config.js";
 import { checkNotebook } from "../notebook/check-notebook.js";
 import type { AppDeps } from "./app-deps.js";
+import { loadShareDeps } from "./load-share-deps.js";
 import { loadTemplates } from "./load-templates.js";
+import { loadTrainDeps } from "./load-train-deps.js";
 
 /**
  * The app's production dependencies: the real engine and config parser, the templates from
  * templates/, and the web host for links (`GHE_HOST`/`GHE_PROTOCOL` when set). Every entrypoint
- * (`npm start`, the Lambda webhook) builds the app from this.
+ * (`npm start`, the Lambda webhook) builds the app from this. `/train` runs on the backend the
+ * environment names (see loadTrainDeps); pass `train: false` where jobs must not be started.
  */
-export async function loadDefaultAppDeps(env: NodeJS.ProcessEnv = process.env): Promise<AppDeps> {
+export async function loadDefaultAppDeps(env: NodeJS.ProcessEnv = process.env, options: { train?: boolean; cwd?: string } = {}): Promise<AppDeps> {
+  const train = options.train === false ? null : await loadTrainDeps(env, options.cwd ?? process.cwd(), (message, error) => console.error(`nbtrain: ${message}`, error ?? ""));
   return {
+    ...(train ? { train } : {}),
     checkNotebook,
     parseRepoConfig,
+    share: loadShareDeps(env),
     templates: await loadTemplates(),
     webBase: env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}` : "https://github.com",
   };

@@ -18,6 +18,9 @@ import { readRepoConfig } from "./read-repo-config.js";
 import { selectNotebooks } from "./select-notebooks.js";
 import { startCheckRun } from "./start-check-run.js";
 import { upsertStickyComment } from "./upsert-sticky-comment.js";
+import type { ReviewCopySession } from "./share-review-copies.js";
+import { splitShareConfig } from "./split-share-config.js";
+import { startReviewCopies, type PullRequestLike } from "./start-review-copies.js";
 
 /**
  * Checks the notebooks a pull request or push changed: the check run on the head commit and, for
@@ -36,7 +39,8 @@ export async function runNotebookCheck(context: Context, target: CheckTarget, de
       log.debug(`${files.length} changed files, none a notebook; nothing to check`);
       return;
     }
-    const config = await readRepoConfig(context, deps.parseRepoConfig);
+    const share = splitShareConfig(deps.parseRepoConfig);
+    const config = await readRepoConfig(context, share.parse);
     if (!config.ok) {
       log.info({ reason: config.message }, "repository config is invalid; failing the check run");
       await failCheckRun(octokit, target, undefined, "Invalid .github/nbtrain.yml", `${config.message}\n\nFix this key in \`.github/nbtrain.yml\` on the default branch, then re-run this check.`, clock());
@@ -49,7 +53,10 @@ export async function runNotebookCheck(context: Context, target: CheckTarget, de
     }
 
     checkRunId = await startCheckRun(octokit, target, clock());
-    const results = await mapWithConcurrency(selected, deps.concurrency ?? DEFAULT_CONCURRENCY, (file) => checkOne(octokit, target, file, config.config, deps));
+    // Review copies (`share:`) only for pull requests; off, this makes no Drive or extra GitHub call.
+    const copies = target.kind === "pull_request" ? await startReviewCopies(context, target, share.settings(), deps.share, { pr: (context.payload as { pull_request?: PullRequestLike }).pull_request }) : undefined;
+    const results = await mapWithConcurrency(selected, deps.concurrency ?? DEFAULT_CONCURRENCY, (file) => checkOne(octokit, target, file, config.config, deps, copies));
+    await copies?.finish();
     const cap = deps.maxAnnotations ?? DEFAULT_MAX_ANNOTATIONS;
     const { annotations, total } = buildAnnotations(results, cap);
     const output = renderCheckOutput({ results, notes, annotations: { total, sent: annotations.length, cap }, template: deps.templates.checkSummary });
@@ -63,7 +70,7 @@ export async function runNotebookCheck(context: Context, target: CheckTarget, de
         headSha: target.headSha,
         baseSha: target.baseSha,
         results,
-        notes,
+        notes: [...notes, ...(copies?.notes() ?? [])],
         commands: deps.commands ?? DEFAULT_COMMANDS,
         template: deps.templates.prComment,
         webBase: deps.webBase,
@@ -90,7 +97,7 @@ export async function runNotebookCheck(context: Context, target: CheckTarget, de
   }
 }
 
-async function checkOne(octokit: GitHubClient, target: CheckTarget, file: ChangedFile, config: RepoConfig, deps: AppDeps): Promise<NotebookResult> {
+async function checkOne(octokit: GitHubClient, target: CheckTarget, file: ChangedFile, config: RepoConfig, deps: AppDeps, copies?: ReviewCopySession): Promise<NotebookResult> {
   const { owner, repo } = target;
   const head = await fetchNotebook(octokit, { owner, repo, path: file.path, sha: target.headSha });
   if (head.kind !== "file") return skipped(file.path, head.kind, target.headSha);
@@ -104,7 +111,8 @@ async function checkOne(octokit: GitHubClient, target: CheckTarget, file: Change
     const base = await fetchNotebook(octokit, { owner, repo, path: file.previousPath ?? file.path, sha: target.baseSha });
     changes = compareWithBase(base, head.text ?? head.bytes);
   }
-  return { path: file.path, status: "checked", report, changes };
+  const reviewCopy = copies ? await copies.share(file.path, head.bytes, report) : undefined;
+  return reviewCopy ? { path: file.path, status: "checked", report, changes, reviewCopy } : { path: file.path, status: "checked", report, changes };
 }
 
 function compareWithBase(base: FetchedNotebook, head: string | Uint8Array): ChangeSummary {

@@ -12,6 +12,8 @@ export type NotebookResult =
       report: NotebookReport;
       /** Cell-level change against the base; absent on pushes, where there is no comment. */
       changes?: ChangeSummary;
+      /** The Drive review copy, when the repository shares them (`share:` in the config). */
+      reviewCopy?: ReviewCopy;
     }
   | {
       path: string;
@@ -20,3 +22,12 @@ export type NotebookResult =
       /** One sentence for the reader: what happened and what to do. */
       detail: string;
     };
+
+/**
+ * A notebook's Drive review copy, as the comment shows it: shared (with the SHA the copy holds),
+ * withheld on purpose (a secret), or failed (a Drive error, with the older copy when there is one).
+ */
+export type ReviewCopy =
+  | { kind: "shared"; fileId: string; sha: string }
+  | { kind: "withheld"; reason: string }
+  | { kind: "failed"; reason: string; previous?: { fileId: string; sha: string } };

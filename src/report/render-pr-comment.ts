@@ -1,4 +1,5 @@
 import { colabUrl, COLAB_BADGE_URL } from "../links/colab-url.js";
+import { driveColabUrl } from "../links/drive-colab-url.js";
 import { githubBlobUrl } from "../links/github-blob-url.js";
 import { nbviewerUrl } from "../links/nbviewer-url.js";
 import type { ChangeSummary } from "../notebook/summarize-changes.js";
@@ -6,7 +7,7 @@ import { countFindings } from "./count-findings.js";
 import { escapeMarkdown } from "./escape-markdown.js";
 import { fillTemplate } from "./fill-template.js";
 import { GITHUB_LIMITS, textSize } from "./github-limits.js";
-import type { NotebookResult } from "./notebook-result.js";
+import type { NotebookResult, ReviewCopy } from "./notebook-result.js";
 import { sortResults } from "./sort-results.js";
 import { truncateText } from "./truncate-text.js";
 
@@ -96,8 +97,17 @@ function commentRow(result: NotebookResult, input: PrCommentInput, webBase: stri
       : counts.warnings > 0
         ? `⚠️ ${plural(counts.warnings, "warning")}`
         : "✅ ok";
-  const open = `[![Open In Colab](${COLAB_BADGE_URL})](${colabUrl(ref)}) [nbviewer](${nbviewerUrl(ref)})`;
+  const open = `[![Open In Colab](${COLAB_BADGE_URL})](${colabUrl(ref)}) [nbviewer](${nbviewerUrl(ref)})${describeReviewCopy(result.reviewCopy)}`;
   return `| [${name}](${githubBlobUrl(ref, webBase)}) | ${status} | ${open} | ${describeChanges(result.changes)} |`;
+}
+
+/** The review copy's link after the GitHub-pinned ones, with the commit the copy holds. */
+function describeReviewCopy(copy: ReviewCopy | undefined): string {
+  if (copy === undefined) return "";
+  const link = (c: { fileId: string; sha: string }): string => `[Open review copy in Colab](${driveColabUrl(c.fileId)}) (holds \`${c.sha.slice(0, 7)}\`)`;
+  if (copy.kind === "shared") return `<br>${link(copy)}`;
+  if (copy.kind === "withheld") return `<br>🔒 no review copy: ${escapeMarkdown(copy.reason)}`;
+  return copy.previous ? `<br>${link(copy.previous)}, not updated: see the note below` : "<br>⚠️ no review copy: see the note below";
 }
 
 /** One table cell saying what moved; "outputs only" and "source changed" lead so reviewers see it first. */

@@ -1,0 +1,130 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { OpenApiContract } from "../support/openapi-contract.js";
+
+/**
+ * GitHub's REST API on loopback for the `/train` end-to-end tests: the endpoints the train flow
+ * uses (permission, pull request, raw contents, reactions, check runs listed by ref, created and
+ * updated, issue comments), served from in-memory state. Every request is recorded and checked
+ * against GitHub's OpenAPI description. Paths start with /api/v3 (GHE_HOST/GHE_PROTOCOL).
+ */
+
+export interface TrainCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  external_id?: string;
+  status: string;
+  conclusion?: string;
+  output?: { title?: string; summary?: string };
+  /** Every status this run was given, in order. */
+  history: string[];
+}
+
+export interface TrainStandinState {
+  token: string;
+  pull: Record<string, unknown>;
+  /** `${sha}:${path}` → text. */
+  contents: Map<string, string>;
+  permissions: Map<string, string>;
+  checkRuns: Map<number, TrainCheckRun>;
+  comments: Array<{ id: number; body: string; user: { login: string; type: string } }>;
+  reactions: Array<{ commentId: number; content: string }>;
+}
+
+export interface TrainStandin {
+  host: string;
+  state: TrainStandinState;
+  requests: Array<{ method: string; path: string; status: number }>;
+  close: () => Promise<void>;
+}
+
+const PREFIX = "/api/v3";
+
+export async function startTrainStandin(options: { contract: OpenApiContract; token: string; pull: Record<string, unknown> }): Promise<TrainStandin> {
+  const state: TrainStandinState = { token: options.token, pull: options.pull, contents: new Map(), permissions: new Map(), checkRuns: new Map(), comments: [], reactions: [] };
+  const requests: TrainStandin["requests"] = [];
+  let nextId = 5000;
+
+  const route = (method: string, path: string, query: URLSearchParams, body: any): { status: number; body?: unknown; raw?: boolean } => {
+    let m: RegExpMatchArray | null;
+    if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/u.test(path)) {
+      return { status: 201, body: { token: state.token, expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" } };
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)\/permission$/u))) {
+      const level = state.permissions.get(decodeURIComponent(m[1]!));
+      if (!level) return { status: 404, body: { message: "Not Found" } };
+      return { status: 200, body: { permission: level, role_name: level, user: { login: m[1] } } };
+    }
+    if (method === "GET" && /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+$/u.test(path)) return { status: 200, body: state.pull };
+    if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/u))) {
+      const text = state.contents.get(`${query.get("ref")}:${decodeURIComponent(m[1]!)}`);
+      return text === undefined ? { status: 404, body: { message: "Not Found" } } : { status: 200, body: text, raw: true };
+    }
+    if (method === "POST" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)\/reactions$/u))) {
+      state.reactions.push({ commentId: Number(m[1]), content: body.content });
+      return { status: 201, body: { id: nextId++, content: body.content } };
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]+)\/check-runs$/u))) {
+      const runs = [...state.checkRuns.values()].filter((run) => run.head_sha === m![1] && (!query.get("check_name") || run.name === query.get("check_name")));
+      return { status: 200, body: { total_count: runs.length, check_runs: runs.map((run) => ({ id: run.id, name: run.name, external_id: run.external_id, status: run.status, html_url: null })) } };
+    }
+    if (method === "POST" && /^\/repos\/[^/]+\/[^/]+\/check-runs$/u.test(path)) {
+      const run: TrainCheckRun = { id: nextId++, name: body.name, head_sha: body.head_sha, external_id: body.external_id, status: body.status ?? "queued", output: body.output, history: [body.status ?? "queued"] };
+      state.checkRuns.set(run.id, run);
+      return { status: 201, body: { id: run.id } };
+    }
+    if (method === "PATCH" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/check-runs\/(\d+)$/u))) {
+      const run = state.checkRuns.get(Number(m[1]));
+      if (!run) return { status: 404, body: { message: "Not Found" } };
+      if (body.status) run.status = body.status;
+      if (body.conclusion) run.conclusion = body.conclusion;
+      if (body.output) run.output = body.output;
+      run.history.push(run.status);
+      return { status: 200, body: { id: run.id } };
+    }
+    if ((m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments$/u))) {
+      if (method === "GET") return { status: 200, body: state.comments };
+      const comment = { id: nextId++, body: String(body.body), user: { login: "nbtrain[bot]", type: "Bot" } };
+      state.comments.push(comment);
+      return { status: 201, body: comment };
+    }
+    if (method === "PATCH" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/u))) {
+      const comment = state.comments.find((c) => c.id === Number(m![1]));
+      if (!comment) return { status: 404, body: { message: "Not Found" } };
+      comment.body = String(body.body);
+      return { status: 200, body: comment };
+    }
+    return { status: 404, body: { message: `train stand-in does not serve ${method} ${path}` } };
+  };
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const path = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : url.pathname;
+      const raw = Buffer.concat(chunks).toString("utf8");
+      const body = raw ? JSON.parse(raw) : undefined;
+      const method = req.method ?? "GET";
+      const answer = route(method, path, url.searchParams, body);
+      options.contract.check(method, `${path}${url.search}`, body);
+      requests.push({ method, path: `${path}${url.search}`, status: answer.status });
+      const type = answer.raw ? "application/vnd.github.raw; charset=utf-8" : "application/json; charset=utf-8";
+      res.writeHead(answer.status, { "content-type": type });
+      res.end(typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body ?? ""));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    host: `127.0.0.1:${port}`,
+    state,
+    requests,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
