@@ -51,7 +51,8 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
   // A process group of its own, so stopping it stops npm's node child too.
   const child = spawn("npm", ["start", "--silent"], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: String(port), ...env },
+    // Notebook checks only: no training backend, so nothing is written under .nbtrain/.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: String(port), NBTRAIN_COMPUTE: "off", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
