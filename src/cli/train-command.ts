@@ -8,6 +8,7 @@ import { PythonNotFoundError } from "../runner/find-python.js";
 import { loadNotebook } from "../runner/load-notebook.js";
 import { createProgressReporter } from "../runner/progress-reporter.js";
 import { RunInputError } from "../runner/run-input-error.js";
+import { findCheckoutRoot } from "../runner/source/find-checkout-root.js";
 import { RESERVED_PARAMETERS, RUN_ID_PATTERN, runSpecSchema, type RunSpec } from "../runner/run-spec.js";
 import { runTraining } from "../runner/run-training.js";
 import type { CliIo } from "./main.js";
@@ -210,6 +211,8 @@ export async function trainCommand(args: string[], io: CliIo): Promise<number> {
       limits: { ...(parsed.timeout ? { timeout_seconds: parsed.timeout } : {}) },
       install_requirements: parsed.installRequirements,
       ...(parsed.findLinks ? { pip_find_links: path.resolve(io.cwd, parsed.findLinks) } : {}),
+      // In a checkout, the checkout as it is: its root on sys.path, as a /train job has (no token, no archive).
+      ...checkoutSource(path.dirname(path.resolve(io.cwd, parsed.notebook))),
     });
     if (!checked.success) {
       const issue = checked.error.issues[0]!;
@@ -275,4 +278,9 @@ export async function trainCommand(args: string[], io: CliIo): Promise<number> {
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);
   }
+}
+
+function checkoutSource(notebookDir: string): { source?: { kind: "checkout"; root: string } } {
+  const root = findCheckoutRoot(notebookDir);
+  return root ? { source: { kind: "checkout", root } } : {};
 }

@@ -40,8 +40,8 @@ export const trainEnvSchema = z
 
 /**
  * The training backend `npm start` uses. With no AWS configured it is the local backend: jobs
- * run the real runner as child processes of this server (`node dist/src/github/local-job-entry.js`),
- * with the file store under `.nbtrain/`. `NBTRAIN_COMPUTE=aws-batch` submits to AWS Batch
+ * run the real runner as child processes of this server (`node dist/src/runner/job-entry.js`, the
+ * Batch container's entry too), with the file store under `.nbtrain/`. `NBTRAIN_COMPUTE=aws-batch` submits to AWS Batch
  * instead; its job events arrive through `functions/batch-events`. Throws with the variable
  * to fix when the environment is invalid. Returns null with `NBTRAIN_COMPUTE=off`.
  */
@@ -67,7 +67,7 @@ export async function loadTrainDeps(env: NodeJS.ProcessEnv, cwd: string, log: (m
   const { MemoryJobSecrets } = await import("../compute/job-secrets.js");
   // The job's token lives in this server's memory and reaches the runner as process env only.
   const secrets = settings.NBTRAIN_JOB_SOURCE === "archive" ? new MemoryJobSecrets() : undefined;
-  const entry = fileURLToPath(new URL("./local-job-entry.js", import.meta.url));
+  const entry = fileURLToPath(new URL("../runner/job-entry.js", import.meta.url));
   const compute = new LocalCompute({
     stateDir: path.join(dataDir, "local"),
     runner: (job) => ({ command: process.execPath, args: [entry], cwd: dataDir, ...(secrets ? { env: { NBTRAIN_JOB_SOURCE: "archive", ...secrets.environmentFor(job.runId) } } : {}) }),
