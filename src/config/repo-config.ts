@@ -9,6 +9,9 @@ const ruleSeverities = z
 
 const positiveBytes = z.number().int().positive();
 
+// Bounded so that a hostile config cannot make glob matching slow; real configs list a handful.
+const globList = z.array(z.string().min(1).max(1000)).max(500);
+
 export const limitsSchema = z
   .object({
     /** One output's serialized size before `output-size` fires. */
@@ -25,8 +28,8 @@ export const limitsSchema = z
 /** `.github/nbtrain.yml`. Unknown keys are errors so that a typo never silently disables a setting. */
 export const repoConfigSchema = z
   .object({
-    include: z.array(z.string().min(1)).default(["**/*.ipynb"]),
-    exclude: z.array(z.string().min(1)).default([]),
+    include: globList.default(["**/*.ipynb"]),
+    exclude: globList.default([]),
     rules: ruleSeverities.default({}),
     limits: limitsSchema.default({
       output_bytes: 1_000_000,
