@@ -14,8 +14,6 @@ export const MAX_CONFIG_BYTES = 64 * 1024;
 const MAX_ALIAS_COUNT = 100;
 const MAX_REPORTED_ISSUES = 5;
 
-const TOP_LEVEL_KEYS = Object.keys(repoConfigSchema.shape);
-const LIMIT_KEYS = Object.keys(repoConfigSchema.shape.limits.unwrap().shape);
 
 /**
  * Validates an already-parsed config value (for example what Probot's `context.config` returns).
@@ -113,12 +111,35 @@ function describeIssue(issue: Issue, input: unknown): string[] {
 
 function describeUnknownKey(parent: readonly PropertyKey[], key: string): string {
   if (key === "__proto__" || key === "constructor" || key === "prototype") return "this key is not allowed, remove it";
-  const known = parent.length === 0 ? TOP_LEVEL_KEYS : parent[0] === "rules" ? [...RULE_IDS] : parent[0] === "limits" ? LIMIT_KEYS : [];
+  const known = parent[0] === "rules" && parent.length === 1 ? [...RULE_IDS] : knownKeysAt(parent);
   const kind = parent[0] === "rules" && parent.length === 1 ? "rule" : "key";
   const suggestion = closest(key, known);
   // No semicolons inside one problem: they separate problems when there are several.
   const hint = suggestion ? `, did you mean "${suggestion}"?` : ".";
   return `unknown ${kind}${hint} Known ${kind}s: ${known.join(", ")}`;
+}
+
+interface SchemaDef {
+  type: string;
+  innerType?: { _zod: { def: SchemaDef } };
+  in?: { _zod: { def: SchemaDef } };
+  shape?: Record<string, { _zod: { def: SchemaDef } }>;
+}
+
+/** The keys the schema allows at `path`, found by walking the schema itself so that new sections need no list here. */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  let def: SchemaDef | undefined = (repoConfigSchema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+  const unwrap = (d: SchemaDef | undefined): SchemaDef | undefined => {
+    while (d && (d.innerType || d.in)) d = (d.innerType ?? d.in)!._zod.def;
+    return d;
+  };
+  for (const segment of path) {
+    def = unwrap(def);
+    if (def?.type !== "object" || !def.shape || typeof segment !== "string" || !Object.hasOwn(def.shape, segment)) return [];
+    def = def.shape[segment]!._zod.def;
+  }
+  def = unwrap(def);
+  return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
 }
 
 function describeExpected(expected: string): string {

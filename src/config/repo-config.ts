@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { RULE_IDS, type RuleId, type SeveritySetting } from "../notebook/finding.js";
+import { shareConfigSchema } from "./share-config.js";
+import { trainConfigSchema } from "./train-config.js";
 
 const severity = z.enum(["off", "info", "warning", "error"]);
 
@@ -37,6 +39,13 @@ export const repoConfigSchema = z
       image_bytes: 500_000,
       widget_state_bytes: 100_000,
     }),
+    /**
+     * `/train` and review copies. Validated here so that `nbtrain check` and the notebook check
+     * accept them and name a bad key; the App reads each with its own defaults (read-train-config.ts,
+     * split-share-config.ts), so they stay optional here.
+     */
+    train: trainConfigSchema.optional(),
+    share: shareConfigSchema.optional(),
   })
   .strict();
 

@@ -179,3 +179,21 @@ describe("parseRepoConfig (already-parsed values, as Probot's context.config giv
     expect(parseRepoConfig(value)).toEqual({ ok: false, message: "config could not be read: boom" });
   });
 });
+
+describe("loadRepoConfigText: the train and share sections", () => {
+  it("accepts them next to the check settings, so one file configures the whole app", () => {
+    const result = loadRepoConfigText("train:\n  permission: maintain\nshare:\n  drive_folder: 1AbCdEfGhIjKlMnOp\n  audience: anyone\n");
+    if (!result.ok) throw new Error(result.message);
+    expect(result.config.train?.permission).toBe("maintain");
+    expect(result.config.share).toMatchObject({ drive_folder: "1AbCdEfGhIjKlMnOp", audience: "anyone", role: "reader" });
+  });
+
+  it("names a misspelt key inside them and suggests the right one", () => {
+    expect(errorOf("train:\n  permision: maintain\n")).toMatch(/^train\.permision: unknown key, did you mean "permission"\? Known keys: permission, /u);
+    expect(errorOf("share:\n  audiense: anyone\n")).toMatch(/^share\.audiense: unknown key, did you mean "audience"\?/u);
+  });
+
+  it("names a bad value inside them", () => {
+    expect(errorOf("train:\n  permission: owner\n")).toMatch(/^train\.permission: expected one of /u);
+  });
+});
