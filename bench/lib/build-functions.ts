@@ -10,7 +10,8 @@ export const FUNCTION_ENTRIES = {
   "batch-events": "functions/batch-events.ts",
 } as const;
 
-export const RUNNER_ENTRY = "src/runner/entrypoint.ts";
+/** `nbtrain-runner` in the image: it reads the job from the `NBTRAIN_*` environment Batch passes (or a spec file). */
+export const RUNNER_ENTRY = "src/runner/job-entry.ts";
 
 export interface BuiltFunction extends BundleResult {
   name: string;

@@ -18,7 +18,11 @@ export interface AwsBatchComputeOptions {
    * no database to remember which one. Every queue the repo configs may name belongs here.
    */
   queues: readonly string[];
-  /** The container command; the runner reads its job from the `NBTRAIN_*` environment. */
+  /**
+   * A container command that replaces the job definition's. Leave it out for the runner image:
+   * its ENTRYPOINT, `nbtrain-runner`, reads the job from the `NBTRAIN_*` environment, and a
+   * command would reach it as arguments (a spec file to read).
+   */
   command?: (job: TrainJob) => string[];
   /** Attempts per job (1-10); retries happen only on `Host EC2*` (spot reclaim, host failure). */
   attempts?: number;
@@ -51,13 +55,13 @@ export class AwsBatchCompute implements Compute {
   /** The exact SubmitJob request for a job; public so that what reaches AWS can be reviewed. */
   submitJobInput(job: TrainJob): SubmitJobCommandInput {
     const { resources } = job;
-    const command = this.options.command?.(job) ?? ["nbtrain-runner"];
+    const command = this.options.command?.(job);
     return {
       jobName: batchJobName(job),
       jobQueue: resources.queue,
       jobDefinition: resources.jobDefinition,
       containerOverrides: {
-        command,
+        ...(command ? { command } : {}),
         environment: Object.entries(runnerEnvironment(job)).map(([name, value]) => ({ name, value })),
         resourceRequirements: [
           { type: "GPU", value: String(resources.gpus) },

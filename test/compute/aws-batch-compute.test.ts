@@ -46,7 +46,6 @@ describe("AwsBatchCompute.submit", () => {
       jobQueue: "nbtrain-a10g-spot",
       jobDefinition: "nbtrain-runner:3",
       containerOverrides: {
-        command: ["nbtrain-runner"],
         environment: [
           { name: "NBTRAIN_RUN_ID", value: "c2468013579" },
           { name: "NBTRAIN_REPO", value: "octo-org/vision-models" },
@@ -85,6 +84,16 @@ describe("AwsBatchCompute.submit", () => {
       },
       propagateTags: true,
     });
+    // The image's ENTRYPOINT is nbtrain-runner; a command would reach it as a spec-file argument.
+    expect(submits[0]!.args[0].input.containerOverrides).not.toHaveProperty("command");
+  });
+
+  it("overrides the container command only when one is configured", async () => {
+    batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
+    batch.on(SubmitJobCommand).resolves({ jobId: "job-3" });
+    const custom = new AwsBatchCompute({ region: "us-east-1", queues: ["nbtrain-a10g-spot"], command: (job) => [`/mnt/specs/${job.runId}.json`] });
+    await custom.submit(trainJob());
+    expect(batch.commandCalls(SubmitJobCommand)[0]!.args[0].input.containerOverrides!.command).toEqual(["/mnt/specs/c2468013579.json"]);
   });
 
   it("puts no secret in the container overrides, even from a store URI with credentials", async () => {

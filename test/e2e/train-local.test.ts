@@ -137,7 +137,7 @@ describe("/train on the local backend, end to end", () => {
     try {
       execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "pipe" });
     } catch (error) {
-      if (!existsSync(path.join(root, "dist/src/github/local-job-entry.js"))) throw error;
+      if (!existsSync(path.join(root, "dist/src/runner/job-entry.js"))) throw error;
     }
     contract = loadOpenApiContract();
     const pull = JSON.parse(readFileSync(path.join(root, "test/fixtures/webhooks/pull_request.opened.json"), "utf8")).pull_request;

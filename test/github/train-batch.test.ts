@@ -89,6 +89,8 @@ describe("/train on AWS Batch", () => {
         "nbtrain:notebook": NB,
       },
     });
+    // No command: the runner image's ENTRYPOINT (nbtrain-runner) reads the job from the environment.
+    expect(input.containerOverrides).not.toHaveProperty("command");
     expect(input.containerOverrides!.resourceRequirements).toEqual([
       { type: "GPU", value: "2" },
       { type: "VCPU", value: "16" },
