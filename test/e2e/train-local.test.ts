@@ -5,16 +5,20 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeTarball } from "../support/make-tarball.js";
 import { loadOpenApiContract, type OpenApiContract } from "../support/openapi-contract.js";
 import { startTrainStandin, type TrainCheckRun, type TrainStandin } from "./train-standin.js";
 
 // `/train` end to end on the local backend: the real server process (`npm start`), signed
 // webhooks over HTTP, GitHub on loopback, and the real runner executing the numpy example on a
-// real Jupyter kernel (/usr/bin/python3). Nothing here is mocked inside the server.
+// real Jupyter kernel (/usr/bin/python3). Nothing here is mocked inside the server. Jobs run inside
+// the repository's tree (NBTRAIN_JOB_SOURCE defaults to archive): the stand-in grants a scoped job
+// token and serves the commit's tarball through GitHub's redirect.
 
 const root = path.resolve(import.meta.dirname, "../..");
 const SECRET = "train-e2e-secret";
 const TOKEN = "ghs_TrainE2eInstallationToken0123456789ab";
+const JOB_TOKEN = "ghs_TrainE2eJobTokenReadOnly0123456789abcd";
 const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 const NB = "notebooks/spiral.ipynb";
 const PYTHON = "/usr/bin/python3";
@@ -134,18 +138,30 @@ describe("/train on the local backend, end to end", () => {
   beforeAll(async () => {
     // A missing interpreter must fail this test loudly, not skip it.
     execFileSync(PYTHON, ["-c", "import nbclient, ipykernel, nbformat, numpy"], { stdio: "pipe" });
-    try {
-      execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "pipe" });
-    } catch (error) {
-      if (!existsSync(path.join(root, "dist/src/runner/job-entry.js"))) throw error;
-    }
+    // test/global-setup.ts builds the server and the runner entry, once for the whole suite.
+    if (!existsSync(path.join(root, "dist/src/runner/job-entry.js"))) throw new Error("dist/ is not built: run the tests through vitest, whose global setup builds it");
     contract = loadOpenApiContract();
     const pull = JSON.parse(readFileSync(path.join(root, "test/fixtures/webhooks/pull_request.opened.json"), "utf8")).pull_request;
     pull.number = 1;
     pull.head.sha = HEAD;
-    standin = await startTrainStandin({ contract, token: TOKEN, pull });
+    standin = await startTrainStandin({ contract, token: TOKEN, jobToken: JOB_TOKEN, pull });
     standin.state.permissions.set("Codertocat", "write");
-    standin.state.contents.set(`${HEAD}:${NB}`, readFileSync(path.join(root, "templates/notebooks/train-spiral-numpy.ipynb"), "utf8"));
+    const notebook = readFileSync(path.join(root, "templates/notebooks/train-spiral-numpy.ipynb"), "utf8");
+    standin.state.contents.set(`${HEAD}:${NB}`, notebook);
+    // The commit's tree as `git archive` writes it: the notebook in its folder, one top folder named after the commit.
+    const top = `Codertocat-Hello-World-${HEAD.slice(0, 7)}`;
+    standin.state.archives.set(
+      HEAD,
+      makeTarball({
+        comment: HEAD,
+        entries: [
+          { path: `${top}/`, type: "dir" },
+          { path: `${top}/README.md`, content: "# Hello-World\n" },
+          { path: `${top}/notebooks/`, type: "dir" },
+          { path: `${top}/${NB}`, content: notebook },
+        ],
+      }),
+    );
 
     dataDir = mkdtempSync(path.join(tmpdir(), "nbtrain-e2e-train-"));
     await startServer();
@@ -181,6 +197,16 @@ describe("/train on the local backend, end to end", () => {
     expect([...standin.state.checkRuns.values()].filter((r) => r.external_id === "c1001")).toHaveLength(1);
     expect(contract.violations()).toEqual([]);
     expect(output).not.toContain(TOKEN);
+
+    // The job ran inside the repository's tree: one scoped token request, one archive download
+    // through the redirect (the token went to the API host only), the archive kept for later attempts.
+    expect(standin.state.tokenRequests).toContainEqual({ repositories: ["Hello-World"], permissions: { contents: "read" } });
+    expect(standin.requests.filter((r) => r.path === `/repos/Codertocat/Hello-World/tarball/${HEAD}`).map((r) => r.status)).toEqual([302]);
+    const codeload = standin.requests.filter((r) => r.path.startsWith("/codeload/"));
+    expect(codeload).toEqual([{ method: "GET", path: `/codeload/Codertocat/Hello-World/legacy.tar.gz/${HEAD}`, status: 200 }]);
+    expect(existsSync(path.join(dataDir, "runs/Codertocat/Hello-World/c1001/source.tar.gz"))).toBe(true);
+    expect(output).not.toContain(JOB_TOKEN);
+    expect(readFileSync(path.join(dataDir, "runs/Codertocat/Hello-World/c1001/output.ipynb"), "utf8")).not.toContain(JOB_TOKEN);
   }, 200_000);
 
   it("survives kill -9 of the job mid-run: the next attempt resumes and the check run completes", async () => {
