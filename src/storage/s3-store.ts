@@ -86,6 +86,15 @@ function explain(error: unknown, where: string): unknown {
       { cause: error },
     );
   }
+  if (!(error instanceof StoreError) && isTransient(error)) {
+    // Retries are spent: say which object and store, and that what was synced before is safe.
+    const detail = `${name || "network error"}: ${(error as Error | undefined)?.message ?? String(error)}`.slice(0, 300);
+    return new StoreError(
+      "unavailable",
+      `${where}: the store did not answer after retries (${detail}). Objects written before are intact; run again with the same run id to resume once the store is reachable.`,
+      { cause: error },
+    );
+  }
   return error;
 }
 
@@ -139,7 +148,9 @@ export class S3Store implements Store {
           `Integrity check failed for put of "${k}": got ${bytes.length} bytes with sha256 ${sha256}, expected ${options.size ?? "any size"} / ${options.sha256 ?? "any hash"}.`,
         );
       }
-      await this.retry(`put of "${k}"`, () => this.upload(this.fullKey(k), bytes, sha256, options.contentType));
+      await this.retry(`put of "${k}"`, () => this.upload(this.fullKey(k), bytes, sha256, options.contentType)).catch((error: unknown) => {
+        throw explain(error, `put of "${k}" to ${this.uri}`);
+      });
       return { key: k, size: bytes.length, sha256 };
     }
     const check = new IntegrityStream({ size: options.size, sha256: options.sha256 }, `put of "${k}"`);
@@ -163,7 +174,7 @@ export class S3Store implements Store {
       }
     } catch (error) {
       check.destroy(); // stop reading the source (and close its file) when the upload gave up early
-      throw error;
+      throw explain(error, `put of "${k}" to ${this.uri}`);
     }
   }
 
@@ -278,7 +289,8 @@ export class S3Store implements Store {
           .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: fullKey, UploadId: upload.uploadId }))
           .catch(() => undefined); // parts left behind are invisible; a lifecycle rule reaps them
       }
-      throw explain(error, `upload to ${this.uri}`);
+      // Transient errors stay raw so the caller can retry; the put names the key once retries are spent.
+      throw isTransient(error) ? error : explain(error, `upload to ${this.uri}`);
     }
   }
 

@@ -183,8 +183,14 @@ describe("S3Store under store faults", () => {
     const previous = await store.put("checkpoints/model.pt", Buffer.from("epoch 1"));
     const size = 12 * MIB;
     proxy.plan = { cutAfterBytes: 3 * MIB };
-    await expect(store.put("checkpoints/model.pt", patternStream(size, 5), { sha256: await patternSha256(size, 5) })).rejects.toThrow();
-    await expect(store.put("checkpoints/other.pt", patternStream(size, 6))).rejects.toThrow();
+    // Once retries are spent the error names the object and the store and says how to recover.
+    await expect(store.put("checkpoints/model.pt", patternStream(size, 5), { sha256: await patternSha256(size, 5) })).rejects.toMatchObject({
+      name: "StoreError",
+      code: "unavailable",
+      message: expect.stringMatching(/^put of "checkpoints\/model\.pt" to s3:\/\/[^]*run again with the same run id/u),
+    });
+    await expect(store.put("checkpoints/other.pt", patternStream(size, 6))).rejects.toMatchObject({ code: "unavailable", message: expect.stringContaining('put of "checkpoints/other.pt"') });
+    await expect(store.put("checkpoints/bytes.pt", Buffer.from("x"))).rejects.toMatchObject({ code: "unavailable", message: expect.stringContaining('put of "checkpoints/bytes.pt"') });
     expect(proxy.stats.cut).toBe(1);
 
     // Seen directly on the server: the old version, and nothing new under any visible key.
