@@ -1,19 +1,14 @@
-import { createRequire } from "node:module";
-
-// A `require` of our own, not the bundler's: esbuild leaves these calls alone, so the SDK clients
-// stay out of the function bundles. Node's CommonJS resolution honours NODE_PATH, which on Lambda
-// includes the runtime's own AWS SDK v3, and a node_modules next to the bundle wins over it.
-const requireAtRuntime = createRequire(import.meta.url);
-
 /**
- * Loads an AWS SDK v3 client package on first use. Throws a message naming the package when it
- * is neither bundled nor provided by the Lambda runtime.
+ * Runs a dynamic `import()` of an AWS SDK v3 client package and names the package when it fails.
+ * The caller passes the import itself (`() => import("@aws-sdk/client-ssm")`) so the bundler sees
+ * a literal specifier: esbuild bundles the pinned package as a lazy chunk, read only when that path
+ * runs, instead of relying on whatever SDK version the Lambda runtime happens to ship.
  */
-export function loadAwsSdk<T>(packageName: string): T {
+export async function loadAwsSdk<T>(packageName: string, importer: () => Promise<T>): Promise<T> {
   try {
-    return requireAtRuntime(packageName) as T;
+    return await importer();
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new Error(`Cannot load ${packageName} (${reason}). Run on a Lambda Node.js runtime, which provides it, or install it next to the bundle.`);
+    const reason = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+    throw new Error(`Cannot load ${packageName} (${reason}). Rebuild the functions with \`npm run build:functions\`, which bundles it.`);
   }
 }

@@ -1,7 +1,8 @@
 import { Probot } from "probot";
-import type { JobStateListener } from "../../src/compute/compute.js";
+import type { JobLogs, JobStateListener } from "../../src/compute/compute.js";
 import type { GitHubClient } from "../../src/github/github-client.js";
 import { reportJobEvent } from "../../src/github/report-job-event.js";
+import { readCloudWatchLogTail } from "../../src/github/read-cloudwatch-log-tail.js";
 import { openStore } from "../../src/storage/open-store.js";
 import { APP_SECRETS } from "./load-webhook-runtime.js";
 import type { SecretLoader } from "./secret-loader.js";
@@ -13,6 +14,8 @@ export interface JobReporterDeps {
   /** Probot options a test overrides (its Octokit, its logger). */
   probotOptions?: Partial<ConstructorParameters<typeof Probot>[0]>;
   clock?: () => Date;
+  /** Reads a failed job's log tail; defaults to CloudWatch Logs (GetLogEvents). */
+  readLogTail?: (logs: JobLogs) => Promise<string | null>;
 }
 
 /**
@@ -40,11 +43,15 @@ export async function loadJobReporter(deps: JobReporterDeps): Promise<JobStateLi
     ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
     ...deps.probotOptions,
   });
+  const readLogTail = deps.readLogTail ?? readCloudWatchLogTail();
+  // A run that ends no longer needs its read-only token: its secret (nbtrain/job-token/<run-id>) is deleted.
+  const region = deps.env.AWS_REGION;
+  const secrets = deps.env.NBTRAIN_JOB_SOURCE === "archive" && region ? new (await import("../../src/compute/aws-job-secrets.js")).AwsJobSecrets({ region }) : undefined;
   const webBase = deps.env.GHE_HOST ? `${deps.env.GHE_PROTOCOL ?? "https"}://${deps.env.GHE_HOST}` : "https://github.com";
   return (event) =>
     reportJobEvent(event, {
       octokitFor: async (installationId) => (await probot.auth(installationId)) as unknown as GitHubClient,
-      train: { store, storeUri },
+      train: { store, storeUri, readLogTail, ...(secrets ? { secrets } : {}) },
       webBase,
       ...(deps.clock ? { clock: deps.clock } : {}),
     });

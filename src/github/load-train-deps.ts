@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { JobLogs } from "../compute/compute.js";
 import { openStore } from "../storage/open-store.js";
+import { readCloudWatchLogTail } from "./read-cloudwatch-log-tail.js";
 import type { TrainDeps } from "./app-deps.js";
 
 const list = z
@@ -26,8 +27,8 @@ export const trainEnvSchema = z
     AWS_REGION: z.string().min(1).optional(),
     /** Every Batch job queue the repositories' configs name (comma-separated); cancel and status search them. */
     NBTRAIN_BATCH_QUEUES: list.optional(),
-    /** `archive`: local jobs run inside the repository's tree at the commit, fetched with a read-only token (docs/readme/source-snapshot.md); `notebook`: the notebook alone. */
-    NBTRAIN_JOB_SOURCE: z.enum(["archive", "notebook"]).default("notebook"),
+    /** `archive` (the default): local jobs run inside the repository's tree at the commit, fetched with a read-only token (docs/readme/source-snapshot.md); `notebook`: the notebook alone. */
+    NBTRAIN_JOB_SOURCE: z.enum(["archive", "notebook"]).default("archive"),
   })
   .superRefine((env, ctx) => {
     if (env.NBTRAIN_COMPUTE !== "aws-batch") return;
@@ -59,8 +60,18 @@ export async function loadTrainDeps(env: NodeJS.ProcessEnv, cwd: string, log: (m
 
   if (settings.NBTRAIN_COMPUTE === "aws-batch") {
     const { AwsBatchCompute } = await import("../compute/aws-batch-compute.js");
-    const compute = new AwsBatchCompute({ region: settings.AWS_REGION!, queues: settings.NBTRAIN_BATCH_QUEUES!, onListenerError: (error) => log("a job state listener failed", error) });
-    return { compute, store, storeUri };
+    // On Batch the snapshot is opt-in (NBTRAIN_JOB_SOURCE=archive, as templates/sam.yaml sets it): it needs the
+    // Secrets Manager permissions on nbtrain/job-token/* that older deployments' roles lack.
+    const { AwsJobSecrets } = await import("../compute/aws-job-secrets.js");
+    const secrets = env.NBTRAIN_JOB_SOURCE === "archive" ? new AwsJobSecrets({ region: settings.AWS_REGION! }) : undefined;
+    const compute = new AwsBatchCompute({
+      region: settings.AWS_REGION!,
+      queues: settings.NBTRAIN_BATCH_QUEUES!,
+      onListenerError: (error) => log("a job state listener failed", error),
+      ...(secrets ? { environment: (job) => ({ NBTRAIN_JOB_SOURCE: "archive", ...secrets.environmentFor(job.runId) }) } : {}),
+    });
+    // A failed run's report quotes the end of its CloudWatch log stream.
+    return { compute, store, storeUri, readLogTail: readCloudWatchLogTail(), ...(secrets ? { secrets } : {}) };
   }
 
   const { LocalCompute } = await import("../compute/local-compute.js");

@@ -14,7 +14,7 @@ import { updateRunLine } from "./update-run-line.js";
 export interface ReportDeps {
   /** An installation-authenticated Octokit (Probot's `app.auth(id)`). */
   octokitFor: (installationId: number) => Promise<GitHubClient>;
-  train: Pick<TrainDeps, "store" | "storeUri" | "readLogTail">;
+  train: Pick<TrainDeps, "store" | "storeUri" | "readLogTail" | "secrets">;
   clock?: () => Date;
   /** Web host for check run links; `https://github.com` unless on GitHub Enterprise Server. */
   webBase?: string;
@@ -90,11 +90,16 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
       return;
     }
     default: {
+      // The run is over: its job token (a Batch run's secret) is deleted first, whatever the report does next.
+      await deps.train.secrets?.remove(runId).catch(() => undefined);
       const parsed = resultSchema.safeParse(await registry.readResult(target.owner, target.repo, runId).catch(() => null));
       const result: RunResultView | null = parsed.success ? parsed.data : null;
       const conclusion = conclusionOf(event, result);
       const series = result ? await registry.readSeries(target.owner, target.repo, runId).catch(() => []) : [];
       const baseline = request ? await registry.readBaseline(target.owner, target.repo, request.baseRef, notebook) : null;
+      // A Drive store knows the executed notebook's file id, so the report can open it in Colab.
+      const notebookKey = `${registry.runPrefix(target.owner, target.repo, runId)}output.ipynb`;
+      const driveNotebookId = deps.train.store.driveFileId ? await deps.train.store.driveFileId(notebookKey).catch(() => null) : null;
       const logTail = conclusion !== "success" && event.logs && deps.train.readLogTail ? await deps.train.readLogTail(event.logs).catch(() => null) : null;
       const report = renderRunReport({
         runId,
@@ -106,7 +111,7 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         result,
         series,
         baseline: baseline && baseline.runId !== runId ? { runId: baseline.runId, branch: baseline.branch, metrics: baseline.metrics } : null,
-        links: runLinks(deps.train.storeUri, registry.runPrefix(target.owner, target.repo, runId), event.logs),
+        links: runLinks(deps.train.storeUri, registry.runPrefix(target.owner, target.repo, runId), event.logs, { driveNotebookId }),
         logTail,
         outOfMemory: event.outOfMemory && request ? { memoryMiB: request.resources.memoryMiB } : null,
       });

@@ -1,14 +1,21 @@
+import { driveColabUrl } from "../links/drive-colab-url.js";
 import type { ReportLink } from "./run-report-input.js";
 
 /** Where a run's logs are: a CloudWatch stream (Batch) or a file on the bot's machine (local). */
 export type LogLocation = { kind: "cloudwatch"; region: string; group: string; stream: string } | { kind: "file"; path: string };
 
+/** What the store knows beyond the URI. */
+export interface RunLinkOptions {
+  /** The Drive file id of the executed notebook (a `gdrive://` store): it then opens in Colab with one click. */
+  driveNotebookId?: string | null;
+}
+
 /**
  * Links to a run's executed notebook, checkpoints and logs. S3 objects link to the S3
- * console, file-store paths and local logs are shown as paths, Drive folders by their path
- * (open the notebook from Drive to continue it in Colab), and CloudWatch streams link to the console.
+ * console, file-store paths and local logs are shown as paths, a Drive notebook opens in Colab
+ * when its file id is known (else it and the checkpoints are shown by path), and CloudWatch streams link to the console.
  */
-export function runLinks(storeUri: string, runPrefix: string, logs?: LogLocation): ReportLink[] {
+export function runLinks(storeUri: string, runPrefix: string, logs?: LogLocation, options: RunLinkOptions = {}): ReportLink[] {
   const links: ReportLink[] = [];
   const base = storeUri.replace(/\/+$/u, "");
   const s3 = /^s3:\/\/([^/?]+)\/?([^?]*)/u.exec(base);
@@ -23,7 +30,8 @@ export function runLinks(storeUri: string, runPrefix: string, logs?: LogLocation
     links.push({ label: "Checkpoints", path: `${root}/${runPrefix}checkpoints/` });
   } else if (base.startsWith("gdrive://")) {
     const folder = decodeURIComponent(base.slice("gdrive://".length));
-    links.push({ label: "Executed notebook (in Google Drive; open it with Colab to continue)", path: `${folder}/${runPrefix}output.ipynb` });
+    if (options.driveNotebookId) links.push({ label: "Executed notebook (Open in Colab)", url: driveColabUrl(options.driveNotebookId) });
+    else links.push({ label: "Executed notebook (in Google Drive; open it with Colab to continue)", path: `${folder}/${runPrefix}output.ipynb` });
     links.push({ label: "Checkpoints (in Google Drive, where Colab sees them after drive.mount)", path: `${folder}/${runPrefix}checkpoints/` });
   }
   if (logs?.kind === "cloudwatch") links.push({ label: "Logs (CloudWatch)", url: cloudWatchUrl(logs) });

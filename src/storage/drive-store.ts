@@ -220,6 +220,12 @@ export class DriveStore implements Store {
     return objects;
   }
 
+  /** The Drive file id at `key` (the newest of same-named duplicates), or null: Colab opens a Drive file by id. */
+  async driveFileId(key: string): Promise<string | null> {
+    const file = await this.findFile(normaliseKey(key));
+    return file ? file.id : null;
+  }
+
   async delete(key: string): Promise<void> {
     const k = normaliseKey(key);
     const file = await this.findFile(k);

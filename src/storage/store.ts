@@ -29,4 +29,9 @@ export interface Store {
   /** Every object whose key starts with `prefix` (a folder-style prefix ending in `/`, or ""). */
   list(prefix: string): Promise<StoredObject[]>;
   delete(key: string): Promise<void>;
+  /**
+   * Optional: the Google Drive file id of the object at `key`, or null when it does not exist.
+   * Only a Drive store has one; reports use it to open an executed notebook in Colab.
+   */
+  driveFileId?(key: string): Promise<string | null>;
 }
