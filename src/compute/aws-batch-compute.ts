@@ -24,6 +24,11 @@ export interface AwsBatchComputeOptions {
    * command would reach it as arguments (a spec file to read).
    */
   command?: (job: TrainJob) => string[];
+  /**
+   * Variables added to the job's environment after runnerEnvironment's: names and switches only
+   * (the job token's secret name, NBTRAIN_JOB_SOURCE), never a credential.
+   */
+  environment?: (job: TrainJob) => Record<string, string>;
   /** Attempts per job (1-10); retries happen only on `Host EC2*` (spot reclaim, host failure). */
   attempts?: number;
   /** An SDK client to use instead of one made on first use (tests, custom credentials). */
@@ -62,7 +67,7 @@ export class AwsBatchCompute implements Compute {
       jobDefinition: resources.jobDefinition,
       containerOverrides: {
         ...(command ? { command } : {}),
-        environment: Object.entries(runnerEnvironment(job)).map(([name, value]) => ({ name, value })),
+        environment: Object.entries({ ...runnerEnvironment(job), ...this.options.environment?.(job) }).map(([name, value]) => ({ name, value })),
         resourceRequirements: [
           { type: "GPU", value: String(resources.gpus) },
           { type: "VCPU", value: String(resources.vcpus) },

@@ -18,6 +18,16 @@ export interface TrainJob {
   resources: JobResources;
   /** Where the runner reads and writes the run's artifacts; never holds credentials. */
   storeUri: string;
+  /** The repository's settings for the job's source tree (`train.requirements`, `train.lfs`); left out: off and false. */
+  source?: JobSourceSettings;
+}
+
+/** How the runner prepares the repository's tree, from `.github/nbtrain.yml`. */
+export interface JobSourceSettings {
+  /** Which `requirements.txt` is installed: none, the one beside the notebook, or the root's. */
+  requirements: "off" | "notebook" | "root";
+  /** Fetch Git LFS content instead of reporting the pointers. */
+  lfs: boolean;
 }
 
 export type JobStatus = "queued" | "starting" | "running" | "succeeded" | "failed" | "cancelled";

@@ -2,6 +2,8 @@
 export const JOB_TOKEN_VARIABLE = "NBTRAIN_GITHUB_TOKEN";
 /** Where the runner downloads the archive from (GitHub Enterprise Server has its own API root). */
 export const JOB_API_URL_VARIABLE = "NBTRAIN_GITHUB_API_URL";
+/** On AWS Batch: the name of the Secrets Manager secret that holds the token (never the token itself). */
+export const JOB_TOKEN_SECRET_VARIABLE = "NBTRAIN_GITHUB_TOKEN_SECRET";
 
 /** A job token as the backend sees it (the github layer's `JobToken` has this shape). */
 export interface JobToken {
@@ -18,6 +20,8 @@ export interface JobToken {
 export interface JobSecrets {
   /** Keeps the token for the run's attempts until it expires. */
   put(runId: string, token: JobToken): Promise<void>;
+  /** Forgets the run's token (the run ended, or its submit failed); a run with none is fine. */
+  remove(runId: string): Promise<void>;
 }
 
 /**
@@ -52,5 +56,9 @@ export class MemoryJobSecrets implements JobSecrets {
   /** Forgets a run's token (its run has ended). */
   forget(runId: string): void {
     this.tokens.delete(runId);
+  }
+
+  async remove(runId: string): Promise<void> {
+    this.forget(runId);
   }
 }

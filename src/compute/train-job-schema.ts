@@ -29,4 +29,5 @@ export const trainJobSchema: z.ZodType<TrainJob> = z.object({
     jobDefinition: z.string(),
   }),
   storeUri: z.string().min(1),
+  source: z.object({ requirements: z.enum(["off", "notebook", "root"]), lfs: z.boolean() }).optional(),
 });

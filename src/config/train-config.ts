@@ -80,6 +80,8 @@ export const trainConfigSchema = z
     spot: z.boolean().default(true),
     /** Which `requirements.txt` the runner installs: none, the one beside the notebook, or the repository root's. */
     requirements: z.enum(["off", "notebook", "root"]).default("off"),
+    /** Opt-in: replace Git LFS pointers in the job's tree by their content (else each is reported). */
+    lfs: z.boolean().default(false),
   })
   .strict()
   .superRefine((config, ctx) => {

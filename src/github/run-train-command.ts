@@ -108,6 +108,7 @@ export async function runTrainCommand(command: RunCommand, ctx: TrainCommandCont
       resources: limits.resources,
       requestedBy: ref.commenter,
       installationId: ctx.installationId,
+      source: { requirements: config.requirements, lfs: config.lfs },
     },
     train,
     ctx.now,

@@ -1,6 +1,6 @@
 import type { JobResources } from "../commands/job-resources.js";
 import type { ParameterValue } from "../commands/train-command.js";
-import type { TrainJob } from "../compute/compute.js";
+import type { JobSourceSettings, TrainJob } from "../compute/compute.js";
 import type { TrainDeps } from "./app-deps.js";
 import { createJobToken } from "./create-job-token.js";
 import { describeError } from "./describe-error.js";
@@ -24,6 +24,8 @@ export interface TrainPlan {
   resources: JobResources;
   requestedBy: string;
   installationId: number;
+  /** The repository's `train.requirements` and `train.lfs`, for the job's source tree. */
+  source?: JobSourceSettings;
 }
 
 export type StartOutcome = { kind: "submitted"; checkRunId: number } | { kind: "duplicate"; checkRunId?: number } | { kind: "failed"; checkRunId: number; reason: string };
@@ -100,6 +102,7 @@ export async function startTrainRun(octokit: GitHubClient, plan: TrainPlan, trai
     parameters: plan.parameters,
     resources: plan.resources,
     storeUri: train.storeUri,
+    ...(plan.source ? { source: plan.source } : {}),
   };
   try {
     // Compute.submit is itself idempotent per run id (a Batch job is found by its name, a local
@@ -113,6 +116,8 @@ export async function startTrainRun(octokit: GitHubClient, plan: TrainPlan, trai
     return { kind: submitted.existing ? "duplicate" : "submitted", checkRunId };
   } catch (error) {
     const reason = describeError(error);
+    // No job will read the token: delete it now rather than when a run that never started ends.
+    await train.secrets?.remove(runId).catch(() => undefined);
     await registry.clearActive(owner, repo, plan.pullNumber, runId);
     await octokit.rest.checks.update({
       owner,

@@ -31,6 +31,10 @@ const jobEnvSchema = z.object({
   NBTRAIN_HEAD_SHA: z.string().regex(/^[0-9a-f]{40}$/u).optional(),
   NBTRAIN_GITHUB_API_URL: z.url().optional(),
   NBTRAIN_REQUIREMENTS: z.enum(["off", "notebook", "root"]).default("off"),
+  NBTRAIN_LFS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
 });
 
 /** Seconds the runner stops before the backend's own timeout, to sync checkpoints and write result.json. */
@@ -83,6 +87,7 @@ export async function jobFromEnv(env: NodeJS.ProcessEnv, cwd: string): Promise<R
             sha: job.NBTRAIN_HEAD_SHA,
             path: job.NBTRAIN_NOTEBOOK,
             requirements: job.NBTRAIN_REQUIREMENTS,
+            lfs: job.NBTRAIN_LFS,
             ...(job.NBTRAIN_GITHUB_API_URL ? { api_url: job.NBTRAIN_GITHUB_API_URL } : {}),
           },
         }

@@ -5,6 +5,8 @@ import { createProgressReporter } from "./progress-reporter.js";
 import { RunInputError } from "./run-input-error.js";
 import { runSpecSchema } from "./run-spec.js";
 import { runTraining } from "./run-training.js";
+import { JOB_TOKEN_SECRET_ENV, readJobTokenSecret } from "./source/read-job-token-secret.js";
+import { SOURCE_ARCHIVE_KEY } from "./source/snapshot-source.js";
 import { JOB_TOKEN_ENV } from "./source/source-spec.js";
 
 export interface RunnerIo {
@@ -14,6 +16,8 @@ export interface RunnerIo {
   cwd: string;
   /** Aborted on SIGTERM by the entrypoint. */
   signal: AbortSignal;
+  /** Reads the token's secret on Batch (NBTRAIN_GITHUB_TOKEN_SECRET); Secrets Manager by default. */
+  readTokenSecret?: (secretId: string) => Promise<string>;
 }
 
 /** Exit code after SIGTERM: 128 + 15, as a shell reports a process the signal ended. */
@@ -47,8 +51,20 @@ export async function runnerMain(argv: string[], io: RunnerIo): Promise<number> 
   }
   try {
     // The job's GitHub token stays in this process: nothing the runner starts (pip, the kernel) inherits it.
-    const { [JOB_TOKEN_ENV]: githubToken, ...env } = io.env;
+    const { [JOB_TOKEN_ENV]: envToken, [JOB_TOKEN_SECRET_ENV]: tokenSecret, ...env } = io.env;
     const store = await openStore(parsed.data.store, { baseDir: io.cwd, env });
+    let githubToken = envToken;
+    const spec = parsed.data;
+    // On Batch the token waits in a short-lived secret; it is needed only until the snapshot is in the store.
+    if (!githubToken && tokenSecret && spec.source?.kind === "github" && !(await store.head(`runs/${spec.owner}/${spec.repo}/${spec.run_id}/${SOURCE_ARCHIVE_KEY}`))) {
+      const read = io.readTokenSecret ?? ((id: string) => readJobTokenSecret(id, { ...(env.AWS_REGION ?? env.AWS_DEFAULT_REGION ? { region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION } : {}) }));
+      try {
+        githubToken = await read(tokenSecret);
+      } catch (error) {
+        // A public repository's archive needs no token; a private one then fails with the snapshot's own message.
+        io.stderr.write(`nbtrain runner: ${(error as Error).message}\n`);
+      }
+    }
     const { result, location } = await runTraining(parsed.data, {
       store,
       env,

@@ -88,6 +88,17 @@ describe("AwsBatchCompute.submit", () => {
     expect(submits[0]!.args[0].input.containerOverrides).not.toHaveProperty("command");
   });
 
+  it("passes the repository's source settings (train.requirements, train.lfs) as NBTRAIN_REQUIREMENTS and NBTRAIN_LFS", async () => {
+    batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
+    batch.on(SubmitJobCommand).resolves({ jobId: "job-4" });
+    await compute().submit(trainJob({ source: { requirements: "notebook", lfs: true } }));
+    expect(batch.commandCalls(SubmitJobCommand)[0]!.args[0].input.containerOverrides!.environment!.slice(-3)).toEqual([
+      { name: "NBTRAIN_TIMEOUT_SECONDS", value: "7200" },
+      { name: "NBTRAIN_REQUIREMENTS", value: "notebook" },
+      { name: "NBTRAIN_LFS", value: "true" },
+    ]);
+  });
+
   it("overrides the container command only when one is configured", async () => {
     batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
     batch.on(SubmitJobCommand).resolves({ jobId: "job-3" });

@@ -11,6 +11,7 @@ describe("trainConfigSchema", () => {
       limits: { max_gpus: 1, max_timeout: 21600, max_concurrent_per_repo: 2, max_concurrent_per_pr: 1 },
       spot: true,
       requirements: "off",
+      lfs: false,
     });
   });
 
@@ -24,6 +25,7 @@ defaults: { gpu: t4, gpus: 1, memory: 8GiB, timeout: 90m }
 limits: { max_gpus: 4, max_timeout: 12h, max_concurrent_per_repo: 3, max_concurrent_per_pr: 2 }
 spot: false
 requirements: notebook
+lfs: true
 `;
     const config = trainConfigSchema.parse(parseDocument(yaml).toJS());
     expect(config.gpus.a10g).toEqual({ queue: "gpu-spot", on_demand_queue: "gpu-od", job_definition: "nbtrain-runner:3", vcpus: 4, memory: 16384 });
@@ -31,6 +33,7 @@ requirements: notebook
     expect(config.limits.max_timeout).toBe(43200);
     expect(config.spot).toBe(false);
     expect(config.requirements).toBe("notebook");
+    expect(config.lfs).toBe(true);
   });
 
   it("defaults the GPU type to the first configured one", () => {

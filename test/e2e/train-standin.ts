@@ -7,6 +7,10 @@ import type { OpenApiContract } from "../support/openapi-contract.js";
  * uses (permission, pull request, raw contents, reactions, check runs listed by ref, created and
  * updated, issue comments), served from in-memory state. Every request is recorded and checked
  * against GitHub's OpenAPI description. Paths start with /api/v3 (GHE_HOST/GHE_PROTOCOL).
+ * A token request that names repositories gets a job token scoped as GitHub scopes it, and the
+ * tarball endpoint answers as GitHub does: a 302 to a codeload-like server on its own loopback
+ * port (another origin, as codeload.github.com is; outside the API, so not checked against the
+ * OpenAPI description) that serves `archives`.
  */
 
 export interface TrainCheckRun {
@@ -30,26 +34,58 @@ export interface TrainStandinState {
   checkRuns: Map<number, TrainCheckRun>;
   comments: Array<{ id: number; body: string; user: { login: string; type: string } }>;
   reactions: Array<{ commentId: number; content: string }>;
+  /** The token a scoped (repositories + permissions) token request gets: the job's token. */
+  jobToken: string;
+  /** The body of every token request, in order. */
+  tokenRequests: unknown[];
+  /** Commit SHA → the gzip'd tar the tarball endpoint serves for it (to the job token only). */
+  archives: Map<string, Buffer>;
 }
 
 export interface TrainStandin {
   host: string;
   state: TrainStandinState;
-  requests: Array<{ method: string; path: string; status: number }>;
+  /** `authorization` is set on a codeload request that carried one (it must not). */
+  requests: Array<{ method: string; path: string; status: number; authorization?: true }>;
   close: () => Promise<void>;
 }
 
 const PREFIX = "/api/v3";
 
-export async function startTrainStandin(options: { contract: OpenApiContract; token: string; pull: Record<string, unknown> }): Promise<TrainStandin> {
-  const state: TrainStandinState = { token: options.token, pull: options.pull, contents: new Map(), permissions: new Map(), checkRuns: new Map(), comments: [], reactions: [] };
+export async function startTrainStandin(options: { contract: OpenApiContract; token: string; jobToken?: string; pull: Record<string, unknown> }): Promise<TrainStandin> {
+  const state: TrainStandinState = {
+    token: options.token,
+    pull: options.pull,
+    contents: new Map(),
+    permissions: new Map(),
+    checkRuns: new Map(),
+    comments: [],
+    reactions: [],
+    jobToken: options.jobToken ?? `${options.token}Job`,
+    tokenRequests: [],
+    archives: new Map(),
+  };
+  let codeloadHost = "";
   const requests: TrainStandin["requests"] = [];
   let nextId = 5000;
 
-  const route = (method: string, path: string, query: URLSearchParams, body: any): { status: number; body?: unknown; raw?: boolean } => {
+  const route = (method: string, path: string, query: URLSearchParams, body: any, authorization: string | undefined): { status: number; body?: unknown; raw?: boolean; location?: string } => {
     let m: RegExpMatchArray | null;
     if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/u.test(path)) {
+      state.tokenRequests.push(body ?? null);
+      if (Array.isArray(body?.repositories)) {
+        // As GitHub answers a scoped request: the permissions asked for, plus metadata: read, which every token has.
+        const permissions = { ...(body.permissions ?? {}), metadata: "read" };
+        const repositories = body.repositories.map((name: string, index: number) => ({ id: 9000 + index, name, full_name: `Codertocat/${name}` }));
+        return { status: 201, body: { token: state.jobToken, expires_at: "2099-01-01T00:00:00Z", permissions, repository_selection: "selected", repositories } };
+      }
       return { status: 201, body: { token: state.token, expires_at: "2099-01-01T00:00:00Z", permissions: {}, repository_selection: "all" } };
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/tarball\/([0-9a-f]{40})$/u))) {
+      // A private repository's archive: GitHub answers 404 without a token that can read it.
+      if (authorization !== `Bearer ${state.jobToken}` && authorization !== `token ${state.jobToken}`) return { status: 404, body: { message: "Not Found" } };
+      if (!state.archives.has(m[3]!)) return { status: 404, body: { message: "Not Found" } };
+      return { status: 302, location: `http://${codeloadHost}/codeload/${m[1]}/${m[2]}/legacy.tar.gz/${m[3]}` };
     }
     if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)\/permission$/u))) {
       const level = state.permissions.get(decodeURIComponent(m[1]!));
@@ -98,6 +134,18 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
     return { status: 404, body: { message: `train stand-in does not serve ${method} ${path}` } };
   };
 
+  // codeload.github.com: no API, no token (the redirect must not carry one), just the bytes.
+  const codeload = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const match = url.pathname.match(/^\/codeload\/[^/]+\/[^/]+\/legacy\.tar\.gz\/([0-9a-f]{40})$/u);
+    const archive = match ? state.archives.get(match[1]!) : undefined;
+    requests.push({ method: req.method ?? "GET", path: url.pathname, status: archive ? 200 : 404, ...(req.headers.authorization ? { authorization: true } : {}) });
+    res.writeHead(archive ? 200 : 404, { "content-type": "application/x-gzip", ...(archive ? { "content-length": String(archive.length) } : {}) });
+    res.end(archive ?? "");
+  });
+  await new Promise<void>((resolve) => codeload.listen(0, "127.0.0.1", resolve));
+  codeloadHost = `127.0.0.1:${(codeload.address() as AddressInfo).port}`;
+
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -107,11 +155,11 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
       const raw = Buffer.concat(chunks).toString("utf8");
       const body = raw ? JSON.parse(raw) : undefined;
       const method = req.method ?? "GET";
-      const answer = route(method, path, url.searchParams, body);
+      const answer = route(method, path, url.searchParams, body, req.headers.authorization);
       options.contract.check(method, `${path}${url.search}`, body);
       requests.push({ method, path: `${path}${url.search}`, status: answer.status });
       const type = answer.raw ? "application/vnd.github.raw; charset=utf-8" : "application/json; charset=utf-8";
-      res.writeHead(answer.status, { "content-type": type });
+      res.writeHead(answer.status, { "content-type": type, ...(answer.location ? { location: answer.location } : {}) });
       res.end(typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body ?? ""));
     });
   });
@@ -121,10 +169,13 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
     host: `127.0.0.1:${port}`,
     state,
     requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: async () => {
+      for (const each of [server, codeload]) {
+        await new Promise<void>((resolve, reject) => {
+          each.closeAllConnections();
+          each.close((error) => (error ? reject(error) : resolve()));
+        });
+      }
+    },
   };
 }

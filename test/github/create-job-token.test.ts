@@ -226,13 +226,15 @@ describe("MemoryJobSecrets", () => {
 });
 
 describe("loadTrainDeps with NBTRAIN_JOB_SOURCE", () => {
-  it("keeps job tokens in memory on the local backend only when archive is chosen; the default is the notebook alone", async () => {
+  it("keeps job tokens in memory on the local backend when archive is chosen, the default; notebook opts out", async () => {
     const { loadTrainDeps } = await import("../../src/github/load-train-deps.js");
     const dataDir = await mkdtemp(path.join(tmpdir(), "nbtrain-deps-"));
     try {
       const archive = await loadTrainDeps({ NBTRAIN_DATA_DIR: dataDir, NBTRAIN_JOB_SOURCE: "archive" }, dataDir, () => {});
       expect(archive?.secrets).toBeInstanceOf(MemoryJobSecrets);
-      const plain = await loadTrainDeps({ NBTRAIN_DATA_DIR: dataDir }, dataDir, () => {});
+      const byDefault = await loadTrainDeps({ NBTRAIN_DATA_DIR: dataDir }, dataDir, () => {});
+      expect(byDefault?.secrets).toBeInstanceOf(MemoryJobSecrets);
+      const plain = await loadTrainDeps({ NBTRAIN_DATA_DIR: dataDir, NBTRAIN_JOB_SOURCE: "notebook" }, dataDir, () => {});
       expect(plain?.secrets).toBeUndefined();
       await expect(loadTrainDeps({ NBTRAIN_DATA_DIR: dataDir, NBTRAIN_JOB_SOURCE: "tarball" }, dataDir, () => {})).rejects.toThrow(/NBTRAIN_JOB_SOURCE/u);
     } finally {

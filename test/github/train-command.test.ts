@@ -100,6 +100,7 @@ describe("/train on a pull request", () => {
         parameters: { lr: 0.5 },
         resources: { gpuType: "default", gpus: 1, vcpus: 4, memoryMiB: 16384, timeoutSeconds: 7200, spot: true, queue: "nbtrain", jobDefinition: "nbtrain-runner" },
         storeUri: expect.stringMatching(/^file:\/\//u),
+        source: { requirements: "off", lfs: false },
       },
     ]);
     const request = await registry.readRequest("Codertocat", "Hello-World", RUN_ID);

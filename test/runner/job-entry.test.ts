@@ -7,6 +7,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildFunctions } from "../../bench/lib/build-functions.js";
 import { AwsBatchCompute } from "../../src/compute/aws-batch-compute.js";
+import { runnerEnvironment } from "../../src/compute/runner-environment.js";
 import { jobFromEnv } from "../../src/runner/job-from-env.js";
 import { runJob } from "../../src/runner/run-job.js";
 import { FileStore } from "../../src/storage/file-store.js";
@@ -140,6 +141,17 @@ describe("jobFromEnv", () => {
       attempt: 1,
       limits: { timeout_seconds: 7170 },
     });
+  });
+
+  it("carries the repository's source settings from runnerEnvironment into the spec's source", async () => {
+    const job = trainJob({ runId: "c42", repo: { owner: "octo", name: "repo" }, notebook: "nb/train.ipynb", storeUri: `file://${staged}`, source: { requirements: "root", lfs: true } });
+    const spec = await jobFromEnv({ ...runnerEnvironment(job), NBTRAIN_JOB_SOURCE: "archive", NBTRAIN_GITHUB_API_URL: "https://ghe.example/api/v3" }, dir);
+    expect(spec.source).toEqual({ kind: "github", sha: job.headSha, path: "nb/train.ipynb", requirements: "root", lfs: true, api_url: "https://ghe.example/api/v3" });
+    // Left out, they are off and false; anything else is refused, naming the variable.
+    const plain = await jobFromEnv({ ...runnerEnvironment({ ...job, source: undefined }), NBTRAIN_JOB_SOURCE: "archive" }, dir);
+    expect(plain.source).toMatchObject({ requirements: "off", lfs: false });
+    await expect(jobFromEnv({ ...runnerEnvironment(job), NBTRAIN_LFS: "yes" }, dir)).rejects.toThrow(/invalid NBTRAIN_LFS/u);
+    await expect(jobFromEnv({ ...runnerEnvironment(job), NBTRAIN_REQUIREMENTS: "all" }, dir)).rejects.toThrow(/invalid NBTRAIN_REQUIREMENTS/u);
   });
 
   it("runs a given spec as it is: runJob reads the spec file argument, not the environment", async () => {

@@ -138,9 +138,23 @@ describe("templates/sam.yaml", () => {
     const byAction = (action: string) => allStatements().filter((s) => ([] as string[]).concat(s.Action).includes(action));
     expect(byAction("batch:SubmitJob").flatMap((s) => flatten(s.Resource))).toEqual([{ Ref: "GpuJobQueue" }, { "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job-definition/${AWS::StackName}-runner*" }]);
     for (const s of byAction("batch:TerminateJob")) expect(flatten(s.Resource)).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job/*" }]);
+    // Job tokens (docs/readme/source-snapshot.md): the webhook writes and deletes them, the batch events
+    // function deletes them, and only the job role reads them; each only under nbtrain/job-token/.
+    const jobTokens = { "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:nbtrain/job-token/*" };
     for (const s of byAction("secretsmanager:GetSecretValue")) {
+      if (s.Sid === "ReadJobToken") {
+        expect(s.where).toBe("RunnerJobRole");
+        expect(flatten(s.Resource)).toEqual([jobTokens]);
+        continue;
+      }
       for (const resource of flatten(s.Resource)) expect(["GitHubAppSecretArn", "DriveCredentialsSecretArn"]).toContain((resource as { Ref: string }).Ref);
     }
+    for (const action of ["secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:DeleteSecret", "secretsmanager:TagResource"]) {
+      expect(byAction(action).length, action).toBeGreaterThan(0);
+      for (const s of byAction(action)) expect(flatten(s.Resource), `${s.where}/${s.Sid}`).toEqual([jobTokens]);
+    }
+    expect(byAction("secretsmanager:CreateSecret").map((s) => s.where)).toEqual(["WebhookFunction"]);
+    expect(byAction("secretsmanager:DeleteSecret").map((s) => s.where).sort()).toEqual(["BatchEventsFunction", "WebhookFunction"]);
     for (const s of byAction("s3:GetObject")) expect(flatten(s.Resource)).toEqual([{ "Fn::Sub": "${CheckpointBucket.Arn}/${CheckpointPrefix}/*" }]);
     for (const s of byAction("logs:GetLogEvents")) expect(JSON.stringify(s.Resource)).toContain("log-group:/aws/batch/job:log-stream:${AWS::StackName}-runner/*");
     expect(byAction("lambda:InvokeFunction").flatMap((s) => flatten(s.Resource))).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-webhook" }]);
