@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Readable, pipeline } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { drive_v3 } from "@googleapis/drive";
 import { locateDriveCredentials, parseDriveCredentials, type DriveCredentials } from "./drive-credentials.js";
 import { IntegrityStream } from "./integrity-stream.js";
@@ -10,6 +9,8 @@ import type { StoreLocation } from "./parse-store-uri.js";
 import type { PutOptions, Store, StoredObject } from "./store.js";
 import { StoreError } from "./store-error.js";
 import { toReadable } from "./to-readable.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { backoffMs, retryTransient } from "./retry-transient.js";
 
 const FOLDER = "application/vnd.google-apps.folder";
 const UPLOAD_URL = "https://www.googleapis.com/upload/drive/v3/files";
@@ -448,20 +449,13 @@ export class DriveStore implements Store {
     return new StoreError("integrity", `Integrity check failed for put of "${key}": got ${what}. Nothing was written; fix the source and put it again.`);
   }
 
-  private async retry<T>(what: string, operation: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await operation();
-      } catch (error) {
-        if (attempt >= this.attempts || !isTransient(error)) throw error;
-        await sleep(backoff(attempt));
-      }
-    }
+  private retry<T>(_what: string, operation: () => Promise<T>): Promise<T> {
+    return retryTransient({ attempts: this.attempts, isTransient, baseMs: 100, capMs: 4000 }, operation);
   }
 }
 
 function backoff(attempt: number): number {
-  return Math.min(4000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2);
+  return backoffMs(attempt, 100, 4000);
 }
 
 /** Builds the auth client for the credentials: a refresh-token OAuth client or a service account. */

@@ -1,6 +1,5 @@
 import { randomUUID, createHash } from "node:crypto";
 import { Readable, pipeline } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -22,6 +21,8 @@ import { normaliseKey, normalisePrefix } from "./normalise-key.js";
 import type { StoreLocation } from "./parse-store-uri.js";
 import type { PutOptions, Store, StoredObject } from "./store.js";
 import { StoreError } from "./store-error.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { backoffMs, retryTransient } from "./retry-transient.js";
 
 /** Staging area for puts whose hash is known only at the end; never listed. */
 const TMP_DIR = ".nbtrain-tmp";
@@ -352,20 +353,13 @@ export class S3Store implements Store {
     }
   }
 
-  private async retry<T>(what: string, operation: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await operation();
-      } catch (error) {
-        if (attempt >= this.attempts || !isTransient(error)) throw error;
-        await sleep(backoff(attempt));
-      }
-    }
+  private retry<T>(_what: string, operation: () => Promise<T>): Promise<T> {
+    return retryTransient({ attempts: this.attempts, isTransient, baseMs: 50, capMs: 2000 }, operation);
   }
 }
 
 function backoff(attempt: number): number {
-  return Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2);
+  return backoffMs(attempt, 50, 2000);
 }
 
 function isValidKey(key: string): boolean {
