@@ -188,4 +188,66 @@ describe("checkNotebook", () => {
       { numRuns: 400 },
     );
   });
+
+  it("counts columns in the file's own characters on lines that hold non-ASCII text", () => {
+    // One raw line: the column of the install command comes after accented letters, CJK and an emoji.
+    const text = JSON.stringify({
+      cells: [
+        { cell_type: "markdown", id: "a", metadata: {}, source: "Données 数据 😀 ok" },
+        { cell_type: "code", execution_count: null, id: "b", metadata: {}, outputs: [], source: "!pip install numpy" },
+      ],
+      metadata: { kernelspec: { name: "python3", display_name: "Python 3" } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    });
+    const report = checkNotebook("u.ipynb", bytes(text));
+    expect(report).toMatchObject({ valid: true, nbformat: "4.5" });
+    expect(report.findings).toMatchObject([{ rule: "unpinned-install", cell: 1, line: 1, column: text.indexOf("!pip") + 1 }]);
+  });
+
+  it("gives the same report whether a notebook's non-ASCII text is raw or written as \\u escapes", () => {
+    const notebookWith = (extra: string) =>
+      fc.record({
+        markdown: fc.string({ unit: "grapheme", maxLength: 30 }),
+        code: fc.string({ unit: "binary", maxLength: 30 }),
+        output: fc.string({ unit: "grapheme", maxLength: 30 }),
+      }).map(({ markdown, code, output }) => ({
+        cells: [
+          { cell_type: "markdown", id: "m", metadata: {}, source: [markdown + "\n", extra] },
+          {
+            cell_type: "code",
+            execution_count: 2,
+            id: "c",
+            metadata: {},
+            outputs: [{ output_type: "stream", name: "stderr", text: [output, "Traceback (most recent call last)\n"] }],
+            source: [code + "\n", "!pip install numpy\n"],
+          },
+          { cell_type: "code", execution_count: 1, id: "d", metadata: {}, outputs: [], source: "x = 1 # é" },
+        ],
+        metadata: {},
+        nbformat: 4,
+        nbformat_minor: 5,
+      }));
+    fc.assert(
+      fc.property(notebookWith("é😀"), fc.boolean(), (nb, compact) => {
+        const raw = JSON.stringify(nb, null, compact ? undefined : 1);
+        // The same document with every non-ASCII character escaped: the reader's slow path.
+        const escaped = raw.replace(/[^\x00-\x7f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+        const a = checkNotebook("a.ipynb", bytes(raw));
+        const b = checkNotebook("a.ipynb", bytes(escaped));
+        expect(a.valid).toBe(b.valid);
+        expect(a.findings.map((f) => [f.rule, f.cell, f.line])).toEqual(b.findings.map((f) => [f.rule, f.cell, f.line]));
+        // Columns count the raw characters of each file.
+        for (const [report, text] of [[a, raw], [b, escaped]] as const) {
+          for (const f of report.findings) {
+            if (f.line === undefined || f.column === undefined) continue;
+            const line = text.split("\n")[f.line - 1] ?? "";
+            expect(f.column).toBeGreaterThanOrEqual(1);
+            expect(f.column).toBeLessThanOrEqual(line.length + 1);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

@@ -152,4 +152,22 @@ describe("readNotebook", () => {
       { numRuns: 300 },
     );
   });
+
+  it("reads non-ASCII text as JSON.parse reads it, and still rejects what strict JSON rejects", () => {
+    fc.assert(
+      fc.property(fc.json({ stringUnit: "binary" }), (text) => {
+        const result = readNotebook(utf8(text));
+        expect(result.ok).toBe(true);
+        if (result.ok) expect(result.value).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 300 },
+    );
+    // A non-ASCII character after a backslash is a bad escape, and one outside a string is a syntax error.
+    for (const text of ['{"a": "\\é"}', '{"a": 1é}', '{"é": 1, é}', '["a" ,é "b"]']) {
+      const result = readNotebook(utf8(text));
+      expect(result.ok, text).toBe(false);
+      if (!result.ok) expect(result.finding.rule).toBe("invalid-json");
+    }
+    expect(readNotebook(utf8('{"a": "\\\\é"}'))).toMatchObject({ ok: true, value: { a: "\\é" } });
+  });
 });

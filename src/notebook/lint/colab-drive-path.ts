@@ -1,6 +1,6 @@
 import type { Finding } from "../finding.js";
 import type { LintRule } from "./lint-rule.js";
-import { splitLines } from "./notebook-view.js";
+import { splitLines, textIncludes } from "./notebook-view.js";
 
 const DRIVE_PATH = /\/content\/drive(?:\/|\b)/;
 // `drive.mount(...)`, the fully qualified call, or any alias mounting `/content/drive`.
@@ -16,7 +16,7 @@ export const colabDrivePathRule: LintRule = {
   summary: "`/content/drive/...` paths in a notebook that never calls `drive.mount`",
   check({ notebook }) {
     const code = notebook.cells.filter((cell) => cell.type === "code" && cell.source !== null);
-    if (!code.some((cell) => cell.source?.text.includes("/content/drive"))) return [];
+    if (!code.some((cell) => cell.source !== null && textIncludes(cell.source.value, "/content/drive"))) return [];
     const texts = code.map((cell) => cell.source?.text ?? "");
     if (texts.some((text) => MOUNT.test(text))) return [];
     if (texts.some((text) => COLAB_IMPORT.test(text)) && texts.some((text) => ANY_MOUNT.test(text))) return [];

@@ -20,7 +20,7 @@ export const errorOutputRule: LintRule = {
   check({ notebook }) {
     const findings: Finding[] = [];
     for (const cell of notebook.cells) {
-      if (cellTags(cell).includes("raises-exception")) continue;
+      if (cell.outputs.length === 0 || cellTags(cell).includes("raises-exception")) continue;
       for (const output of cell.outputs) {
         let name: string | null = null;
         if (output.type === "error" || output.type === "pyerr") {

@@ -42,8 +42,8 @@ export const largeImageRule: LintRule = {
       });
     };
     for (const cell of notebook.cells) {
-      for (const output of cell.outputs) for (const e of mimeEntries(output)) inspect(e.mime, e.path, e.value, "in an output");
-      for (const e of attachmentEntries(cell)) inspect(e.mime, e.path, e.value, "as a cell attachment");
+      for (const output of cell.outputs) for (const e of mimeEntries(output, "image/")) inspect(e.mime, e.path, e.value, "in an output");
+      if ("attachments" in cell.value) for (const e of attachmentEntries(cell, "image/")) inspect(e.mime, e.path, e.value, "as a cell attachment");
     }
     return findings;
   },

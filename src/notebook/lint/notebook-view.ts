@@ -6,6 +6,8 @@ export type JsonObject = Record<string, unknown>;
 export interface TextField {
   path: JsonPath;
   text: string;
+  /** The field as stored: a string, or an array whose strings `text` joins. */
+  value: unknown;
 }
 
 export interface OutputView {
@@ -51,7 +53,48 @@ export function joinText(value: unknown): string | null {
 
 export function textField(path: JsonPath, value: unknown): TextField | null {
   const text = joinText(value);
-  return text === null ? null : { path, text };
+  return text === null ? null : { path, text, value };
+}
+
+/**
+ * Whether the joined text of a string or array of strings includes `needle`, which must hold no
+ * newline, without joining it: no match crosses the end of a line that ends in a newline, so
+ * lines are searched one by one unless one ends without it (then the joined text is searched).
+ */
+export function textIncludes(value: unknown, needle: string): boolean {
+  if (typeof value === "string") return value.includes(needle);
+  if (!Array.isArray(value)) return false;
+  let previous: string | null = null;
+  for (const part of value) {
+    if (typeof part !== "string") continue;
+    if (previous !== null && previous.charCodeAt(previous.length - 1) !== 0x0a) return (joinText(value) as string).includes(needle);
+    previous = part;
+  }
+  for (const part of value) if (typeof part === "string" && part.includes(needle)) return true;
+  return false;
+}
+
+/**
+ * A source field whose path and joined text are built on first use: a notebook has thousands of
+ * them and the rules read few, so building them all up front is most of what linting allocates.
+ */
+class LazyTextField implements TextField {
+  private joined: string | null = null;
+  private location: JsonPath | null = null;
+
+  constructor(
+    private readonly cell: CellView,
+    private readonly key: string,
+    readonly value: string | unknown[],
+  ) {}
+
+  get path(): JsonPath {
+    return (this.location ??= [...this.cell.path, this.key]);
+  }
+
+  get text(): string {
+    return (this.joined ??= joinText(this.value) as string);
+  }
 }
 
 /**
@@ -63,16 +106,18 @@ export function viewNotebook(notebook: JsonObject): NotebookView {
   const metadata = isObject(notebook.metadata) ? notebook.metadata : null;
   const cells: CellView[] = [];
   if (Array.isArray(notebook.cells)) {
-    notebook.cells.forEach((cell, i) => {
-      if (isObject(cell)) cells.push(viewCell(cell, ["cells", i], i));
-    });
+    const list = notebook.cells;
+    for (let i = 0; i < list.length; i++) {
+      const cell: unknown = list[i];
+      if (isObject(cell)) cells.push(new LazyCell(cell, i, -1, i));
+    }
   } else if (Array.isArray(notebook.worksheets)) {
     let index = 0;
     notebook.worksheets.forEach((worksheet, w) => {
       const list = isObject(worksheet) ? worksheet.cells : undefined;
       if (!Array.isArray(list)) return;
       list.forEach((cell, i) => {
-        if (isObject(cell)) cells.push(viewCell(cell, ["worksheets", w, "cells", i], index + i));
+        if (isObject(cell)) cells.push(new LazyCell(cell, index + i, w, i));
       });
       index += list.length;
     });
@@ -80,28 +125,60 @@ export function viewNotebook(notebook: JsonObject): NotebookView {
   return { major, metadata, cells };
 }
 
-function viewCell(cell: JsonObject, path: JsonPath, index: number): CellView {
-  const type = typeof cell.cell_type === "string" ? cell.cell_type : null;
-  const sourceKey = "source" in cell ? "source" : "input";
-  const count = "execution_count" in cell ? cell.execution_count : cell.prompt_number;
-  const outputs: OutputView[] = [];
-  if (Array.isArray(cell.outputs)) {
-    cell.outputs.forEach((output, o) => {
-      if (!isObject(output)) return;
-      const outputType = typeof output.output_type === "string" ? output.output_type : null;
-      outputs.push({ path: [...path, "outputs", o], type: outputType, value: output });
-    });
+/** A cell whose paths are built on first use (see LazyTextField). */
+class LazyCell implements CellView {
+  readonly type: string | null;
+  readonly source: TextField | null;
+  readonly executionCount: number | null;
+  readonly outputs: OutputView[] = [];
+  readonly metadata: JsonObject | null;
+  private location: JsonPath | null = null;
+
+  constructor(
+    readonly value: JsonObject,
+    readonly index: number,
+    /** The v3 worksheet, or -1 in v4. */
+    private readonly worksheet: number,
+    /** Position in `cells` (of the worksheet in v3). */
+    private readonly position: number,
+  ) {
+    const cell = value;
+    this.type = typeof cell.cell_type === "string" ? cell.cell_type : null;
+    const sourceKey = "source" in cell ? "source" : "input";
+    const source = cell[sourceKey];
+    this.source = typeof source === "string" || Array.isArray(source) ? new LazyTextField(this, sourceKey, source) : null;
+    const count = "execution_count" in cell ? cell.execution_count : cell.prompt_number;
+    this.executionCount = Number.isInteger(count) ? (count as number) : null;
+    if (Array.isArray(cell.outputs)) {
+      const outputs = cell.outputs;
+      for (let o = 0; o < outputs.length; o++) {
+        const output: unknown = outputs[o];
+        if (isObject(output)) this.outputs.push(new LazyOutput(this, o, output));
+      }
+    }
+    this.metadata = isObject(cell.metadata) ? cell.metadata : null;
   }
-  return {
-    index,
-    path,
-    type,
-    source: textField([...path, sourceKey], cell[sourceKey]),
-    executionCount: Number.isInteger(count) ? (count as number) : null,
-    outputs,
-    metadata: isObject(cell.metadata) ? cell.metadata : null,
-    value: cell,
-  };
+
+  get path(): JsonPath {
+    return (this.location ??= this.worksheet < 0 ? ["cells", this.position] : ["worksheets", this.worksheet, "cells", this.position]);
+  }
+}
+
+class LazyOutput implements OutputView {
+  readonly type: string | null;
+  private location: JsonPath | null = null;
+
+  constructor(
+    private readonly cell: CellView,
+    private readonly position: number,
+    readonly value: JsonObject,
+  ) {
+    this.type = typeof value.output_type === "string" ? value.output_type : null;
+  }
+
+  get path(): JsonPath {
+    return (this.location ??= [...this.cell.path, "outputs", this.position]);
+  }
 }
 
 /** The tags of a cell, ignoring anything that is not a string. */
@@ -111,18 +188,20 @@ export function cellTags(cell: CellView): string[] {
 }
 
 /**
- * The mime bundles of an output with the path of each: `data` in v4, and in v3 the output
+ * The mime bundles of an output (those whose type starts with `mimePrefix`) with the path of each: `data` in v4, and in v3 the output
  * itself, whose keys are short names (`png`, `text`, `html`) next to `output_type` and friends.
  */
-export function mimeEntries(output: OutputView): Array<{ mime: string; path: JsonPath; value: unknown }> {
+export function mimeEntries(output: OutputView, mimePrefix = ""): Array<{ mime: string; path: JsonPath; value: unknown }> {
   const entries: Array<{ mime: string; path: JsonPath; value: unknown }> = [];
   const data = output.value.data;
   if (isObject(data)) {
-    for (const [mime, value] of Object.entries(data)) entries.push({ mime, path: [...output.path, "data", mime], value });
+    for (const mime of Object.keys(data)) {
+      if (mime.startsWith(mimePrefix)) entries.push({ mime, path: [...output.path, "data", mime], value: data[mime] });
+    }
   }
   if (output.type === "pyout" || output.type === "display_data") {
     for (const [key, mime] of Object.entries(V3_MIME_KEYS)) {
-      if (key in output.value) entries.push({ mime, path: [...output.path, key], value: output.value[key] });
+      if (key in output.value && mime.startsWith(mimePrefix)) entries.push({ mime, path: [...output.path, key], value: output.value[key] });
     }
   }
   return entries;
@@ -142,14 +221,16 @@ const V3_MIME_KEYS: Record<string, string> = {
   json: "application/json",
 };
 
-/** `attachments` of a markdown or raw cell, as mime entries. */
-export function attachmentEntries(cell: CellView): Array<{ mime: string; path: JsonPath; value: unknown }> {
+/** `attachments` of a markdown or raw cell, as mime entries (those whose type starts with `mimePrefix`). */
+export function attachmentEntries(cell: CellView, mimePrefix = ""): Array<{ mime: string; path: JsonPath; value: unknown }> {
   const entries: Array<{ mime: string; path: JsonPath; value: unknown }> = [];
   const attachments = cell.value.attachments;
   if (!isObject(attachments)) return entries;
   for (const [name, bundle] of Object.entries(attachments)) {
     if (!isObject(bundle)) continue;
-    for (const [mime, value] of Object.entries(bundle)) entries.push({ mime, path: [...cell.path, "attachments", name, mime], value });
+    for (const [mime, value] of Object.entries(bundle)) {
+      if (mime.startsWith(mimePrefix)) entries.push({ mime, path: [...cell.path, "attachments", name, mime], value });
+    }
   }
   return entries;
 }

@@ -1,6 +1,6 @@
 import type { Finding } from "../finding.js";
 import type { LintRule } from "./lint-rule.js";
-import { splitLines } from "./notebook-view.js";
+import { splitLines, textIncludes } from "./notebook-view.js";
 
 // A shell escape (`!cmd`) or a line magic (`%pip`); the rest of the line is shell.
 const SHELL_ESCAPE = /^\s*[!%]\s*(.*)$/;
@@ -141,7 +141,7 @@ export const unpinnedInstallRule: LintRule = {
   check({ notebook }) {
     const findings: Finding[] = [];
     for (const cell of notebook.cells) {
-      if (cell.type !== "code" || !cell.source?.text.includes("pip")) continue;
+      if (cell.type !== "code" || !cell.source || !textIncludes(cell.source.value, "pip")) continue;
       const lines = splitLines(cell.source.text);
       const shell = SHELL_CELL.test(lines[0] ?? "");
       for (let i = 0; i < lines.length; i++) {

@@ -160,12 +160,16 @@ function checkCell(cell: unknown, path: JsonPath, rules: Rules, idReplaced: bool
   }
   const code = type === "code";
   const allowed = (rules.minor >= 5 ? CELL_KEYS_WITH_ID : CELL_KEYS)[type] as ReadonlySet<string>;
-  const what = `a v4.${rules.minor} ${type} cell`;
-  c.required(cell, code ? CODE_REQUIRED : TEXT_REQUIRED, path, what);
-  if (!rules.future) c.onlyKeys(cell, allowed, path, what);
-  else freeExtraKeys(cell, allowed, path, c);
+  const required = code ? CODE_REQUIRED : TEXT_REQUIRED;
+  // The description is only built for a finding.
+  if (!hasAll(cell, required)) c.required(cell, required, path, `a v4.${rules.minor} ${type} cell`);
+  if (!rules.future) {
+    if (!keysWithin(cell, allowed)) c.onlyKeys(cell, allowed, path, `a v4.${rules.minor} ${type} cell`);
+  } else freeExtraKeys(cell, allowed, path, c);
 
-  if (rules.minor >= 5 && "id" in cell && !idReplaced) checkCellId(cell.id, [...path, "id"], c);
+  // The checks below build a value's path only when it is reported: a notebook has many values
+  // and few problems, and the allocations are a large part of validation's cost.
+  if (rules.minor >= 5 && "id" in cell && !idReplaced) checkCellId(cell.id, path, c);
   if ("metadata" in cell) {
     const mdPath = [...path, "metadata"];
     if (c.object(cell.metadata, mdPath)) {
@@ -173,10 +177,10 @@ function checkCell(cell: unknown, path: JsonPath, rules: Rules, idReplaced: bool
       c.free(cell.metadata, mdPath);
     }
   }
-  if ("source" in cell) c.multiline(cell.source, [...path, "source"]);
+  if ("source" in cell && !isMultiline(cell.source)) c.multiline(cell.source, [...path, "source"]);
   if (!code && "attachments" in cell) checkAttachments(cell.attachments, [...path, "attachments"], rules, c);
   if (code) {
-    if ("execution_count" in cell) c.integer(cell.execution_count, [...path, "execution_count"], 0, true);
+    if ("execution_count" in cell) checkCount(cell.execution_count, path, c);
     const outputsPath = [...path, "outputs"];
     if ("outputs" in cell && c.array(cell.outputs, outputsPath)) {
       const outputs = cell.outputs;
@@ -204,7 +208,39 @@ function checkCellForReader(cell: JsonObject, path: JsonPath, c: SchemaChecker):
   }
 }
 
-function checkCellId(id: unknown, path: JsonPath, c: SchemaChecker): void {
+/** Whether `o` has every key: what `SchemaChecker.required` accepts without a finding. */
+function hasAll(o: JsonObject, keys: readonly string[]): boolean {
+  for (const key of keys) if (!(key in o)) return false;
+  return true;
+}
+
+/** Whether every key of `o` is allowed: what `SchemaChecker.onlyKeys` accepts without a finding. */
+function keysWithin(o: JsonObject, allowed: ReadonlySet<string>): boolean {
+  for (const key in o) if (!allowed.has(key)) return false;
+  return true;
+}
+
+/** A string or an array of strings: what `SchemaChecker.multiline` accepts without a finding. */
+function isMultiline(v: unknown): boolean {
+  if (typeof v === "string") return true;
+  if (!Array.isArray(v)) return false;
+  for (let k = 0; k < v.length; k++) if (typeof v[k] !== "string") return false;
+  return true;
+}
+
+/** `execution_count` of `parent`: `c.integer(v, [...parent, "execution_count"], 0, true)`, building the path only to report. */
+function checkCount(v: unknown, parent: JsonPath, c: SchemaChecker): void {
+  if (v === null) return;
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0) {
+    c.sawIntegral = true;
+    return;
+  }
+  c.integer(v, [...parent, "execution_count"], 0, true);
+}
+
+function checkCellId(id: unknown, cellPath: JsonPath, c: SchemaChecker): void {
+  if (typeof id === "string" && id.length > 0 && id.length <= 64 && CELL_ID.test(id)) return;
+  const path = [...cellPath, "id"];
   if (!c.string(id, path)) return;
   if (id.length === 0 || id.length > 64 || !CELL_ID.test(id)) {
     c.fail(
@@ -261,7 +297,7 @@ function checkMimeBundle(bundle: unknown, path: JsonPath, rules: Rules, c: Schem
     const v = bundle[mime];
     if (typeof v === "string") continue;
     if (Array.isArray(v)) {
-      c.stringItems(v, [...path, mime]);
+      if (!isMultiline(v)) c.stringItems(v, [...path, mime]);
       continue;
     }
     c.fail(
@@ -299,28 +335,30 @@ function checkOutput(output: unknown, path: JsonPath, rules: Rules, c: SchemaChe
     );
     return;
   }
-  const what = `a ${known} output`;
-  c.required(output, OUTPUT_REQUIRED[known] as readonly string[], path, what);
-  if (!rules.future) c.onlyKeys(output, OUTPUT_KEYS[known] as ReadonlySet<string>, path, what);
-  else freeExtraKeys(output, OUTPUT_KEYS[known] as ReadonlySet<string>, path, c);
+  const required = OUTPUT_REQUIRED[known] as readonly string[];
+  const allowed = OUTPUT_KEYS[known] as ReadonlySet<string>;
+  if (!hasAll(output, required)) c.required(output, required, path, `a ${known} output`);
+  if (!rules.future) {
+    if (!keysWithin(output, allowed)) c.onlyKeys(output, allowed, path, `a ${known} output`);
+  } else freeExtraKeys(output, allowed, path, c);
   switch (known) {
     case "execute_result":
-      if ("execution_count" in output) c.integer(output.execution_count, [...path, "execution_count"], 0, true);
+      if ("execution_count" in output) checkCount(output.execution_count, path, c);
     // falls through
     case "display_data":
       if ("data" in output) checkMimeBundle(output.data, [...path, "data"], rules, c);
-      if ("metadata" in output && c.object(output.metadata, [...path, "metadata"])) {
-        c.free(output.metadata, [...path, "metadata"]);
+      if ("metadata" in output && (isObject(output.metadata) || c.object(output.metadata, [...path, "metadata"]))) {
+        c.freeChild(output.metadata, path, "metadata");
       }
       break;
     case "stream":
-      if ("name" in output) c.string(output.name, [...path, "name"]);
-      if ("text" in output) c.multiline(output.text, [...path, "text"]);
+      if ("name" in output && typeof output.name !== "string") c.string(output.name, [...path, "name"]);
+      if ("text" in output && !isMultiline(output.text)) c.multiline(output.text, [...path, "text"]);
       break;
     case "error":
-      if ("ename" in output) c.string(output.ename, [...path, "ename"]);
-      if ("evalue" in output) c.string(output.evalue, [...path, "evalue"]);
-      if ("traceback" in output && c.array(output.traceback, [...path, "traceback"])) {
+      if ("ename" in output && typeof output.ename !== "string") c.string(output.ename, [...path, "ename"]);
+      if ("evalue" in output && typeof output.evalue !== "string") c.string(output.evalue, [...path, "evalue"]);
+      if ("traceback" in output && !(Array.isArray(output.traceback) && isMultiline(output.traceback)) && c.array(output.traceback, [...path, "traceback"])) {
         c.stringItems(output.traceback, [...path, "traceback"]);
       }
       break;

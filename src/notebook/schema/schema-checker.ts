@@ -60,6 +60,16 @@ export class SchemaChecker {
     }
   }
 
+  /** `free(value, [...parent, key])`, building that path only when the value needs the full scan. */
+  freeChild(value: unknown, parent: JsonPath, key: string | number): void {
+    if (typeof value !== "object" || value === null) {
+      if (value === Infinity || value === -Infinity) this.hasInfinity = true;
+      return;
+    }
+    if (this.tooDeep || isShallow(value, parent.length + 2, this)) return;
+    this.free(value, [...parent, key]);
+  }
+
   report(rule: RuleId, path: JsonPath, message: string, affectsValidity = true): void {
     if (affectsValidity) this.invalid = true;
     if (this.findings.length >= MAX_FINDINGS) {

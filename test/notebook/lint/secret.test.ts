@@ -102,4 +102,15 @@ describe("secret", () => {
     const broken = { nbformat: 4, cells: [null, 3, { cell_type: "code", source: 42, outputs: [null, { output_type: "stream", text: 7 }, { data: "x" }] }] };
     expect(runRule(secretRule, broken)).toEqual([]);
   });
+
+  it("finds a secret split across lines of a source that do not end in a newline", () => {
+    const token = "gh" + "p_" + tokenBody(36, undefined, 89);
+    const split = ['TOKEN = "' + token.slice(0, 10), token.slice(10, 20), token.slice(20) + '"\n', "print(1)\n"];
+    const findings = runRule(secretRule, notebook([codeCell(split)]));
+    expect(findings).toMatchObject([{ rule: "secret", path: ["cells", 0, "source"], lineInValue: 0 }]);
+    const output = { output_type: "stream", name: "stdout", text: ["ok\n", "key " + token.slice(0, 3), token.slice(3) + "\n"] };
+    expect(runRule(secretRule, notebook([codeCell("run()", { outputs: [output] })]))).toMatchObject([
+      { path: ["cells", 0, "outputs", 0, "text"], lineInValue: 1 },
+    ]);
+  });
 });

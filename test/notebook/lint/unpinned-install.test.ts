@@ -94,4 +94,9 @@ describe("unpinned-install", () => {
     const broken = { cells: [{ cell_type: "code", source: ["!pip install", 3, null] }, { cell_type: "code" }, { source: "!pip install x" }] };
     expect(runRule(unpinnedInstallRule, broken)).toEqual([]);
   });
+
+  it("reads a command split across lines of the source that do not end in a newline", () => {
+    const findings = runRule(unpinnedInstallRule, notebook([codeCell(["import os\n", "!pi", "p install numpy\n"])]));
+    expect(findings).toMatchObject([{ path: ["cells", 0, "source"], lineInValue: 1 }]);
+  });
 });
