@@ -45,7 +45,7 @@ export interface TrainDeps {
   /**
    * Where a job's read-only GitHub token goes (the backend's secrets mechanism). When set, each
    * run gets a token for its repository's archive (contents: read, one repository), created
-   * before submit; a refused token fails the run before submit. See docs/readme/source-snapshot.md.
+   * before submit; a refused token fails the run before submit. See "Jobs run inside their repository" in the README.
    */
   secrets?: JobSecrets;
   /** Starts the backend once the app has subscribed to its events (the local backend replays recovered runs). */

@@ -27,7 +27,7 @@ export const trainEnvSchema = z
     AWS_REGION: z.string().min(1).optional(),
     /** Every Batch job queue the repositories' configs name (comma-separated); cancel and status search them. */
     NBTRAIN_BATCH_QUEUES: list.optional(),
-    /** `archive` (the default): local jobs run inside the repository's tree at the commit, fetched with a read-only token (docs/readme/source-snapshot.md); `notebook`: the notebook alone. */
+    /** `archive` (the default): local jobs run inside the repository's tree at the commit, fetched with a read-only token (README: "Jobs run inside their repository"); `notebook`: the notebook alone. */
     NBTRAIN_JOB_SOURCE: z.enum(["archive", "notebook"]).default("archive"),
   })
   .superRefine((env, ctx) => {
