@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STICKY_MARKER } from "../../src/report/render-pr-comment.js";
 import { startGitHubStandin, type GitHubStandin } from "../support/github-standin.js";
 import { loadOpenApiContract, type OpenApiContract } from "../support/openapi-contract.js";
+import { freePort, waitFor as waitUntil } from "../support/wait-for.js";
 
 // The real server process (`npm start`, Probot's Node server) against a GitHub stand-in on
 // loopback, fed signed webhooks over HTTP.
@@ -23,25 +23,9 @@ let server: ChildProcess;
 let appUrl: string;
 let output = "";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; server output:\n${output.slice(-4000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Waits as this file's server needs: up to 30_000 ms by default, showing the server's output on a timeout. */
+function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  return waitUntil(what, probe, { timeoutMs, intervalMs: 50, context: () => output.slice(-4000) });
 }
 
 /** Starts `npm start` with the given environment and waits until it listens. */

@@ -1,13 +1,13 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTarball } from "../support/make-tarball.js";
 import { loadOpenApiContract, type OpenApiContract } from "../support/openapi-contract.js";
 import { startTrainStandin, type TrainCheckRun, type TrainStandin } from "./train-standin.js";
+import { freePort, waitFor as waitUntil } from "../support/wait-for.js";
 
 // `/train` end to end on the local backend: the real server process (`npm start`), signed
 // webhooks over HTTP, GitHub on loopback, and the real runner executing the numpy example on a
@@ -30,25 +30,9 @@ let appUrl = "";
 let output = "";
 let dataDir = "";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; server output:\n${output.slice(-6000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Waits as this file's server needs: up to 120_000 ms by default, showing the server's output on a timeout. */
+function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 120_000): Promise<T> {
+  return waitUntil(what, probe, { timeoutMs, intervalMs: 100, context: () => output.slice(-6000) });
 }
 
 /** SIGTERM, as a service manager stops the server; it must exit on its own within the grace period. */
