@@ -23,8 +23,8 @@ import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { parseRepoConfig } from "../src/config/load-repo-config.js";
-import { createApp } from "../src/github/create-app.js";
-import { loadTemplates } from "../src/github/load-templates.js";
+import { createApp } from "../src/app/create-app.js";
+import { loadTemplates } from "../src/app/load-templates.js";
 import { checkNotebook } from "../src/notebook/check-notebook.js";
 import { summarizeChanges } from "../src/notebook/summarize-changes.js";
 

@@ -22,9 +22,9 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { parseRepoConfig } from "../src/config/load-repo-config.js";
 import { AwsBatchCompute } from "../src/compute/aws-batch-compute.js";
-import { createApp } from "../src/github/create-app.js";
-import { loadTemplates } from "../src/github/load-templates.js";
-import { RunRegistry } from "../src/github/run-registry.js";
+import { createApp } from "../src/app/create-app.js";
+import { loadTemplates } from "../src/app/load-templates.js";
+import { RunRegistry } from "../src/runs/run-registry.js";
 import { checkNotebook } from "../src/notebook/check-notebook.js";
 import { FileStore } from "../src/storage/file-store.js";
 

@@ -15,7 +15,7 @@ export const handler = createWebhookHandler({
       env: process.env,
       secrets,
       app: async (env) => {
-        const [{ createApp }, { loadDefaultAppDeps }] = await Promise.all([import("../src/github/create-app.js"), import("../src/github/default-app-deps.js")]);
+        const [{ createApp }, { loadDefaultAppDeps }] = await Promise.all([import("../src/app/create-app.js"), import("../src/app/default-app-deps.js")]);
         return createApp(await loadDefaultAppDeps(env));
       },
       invoker: lambdaSelfInvoker,

@@ -1,5 +1,5 @@
 import type { Probot } from "probot";
-import { redactSecrets } from "../../src/github/redact-secrets.js";
+import { redactSecrets } from "../../src/util/redact-secrets.js";
 import { createAsyncDelivery, hasValidMarker, isAsyncDelivery, type AsyncDelivery } from "./async-delivery.js";
 import { isHttpEvent, parseHttpEvent } from "./http-request.js";
 import { jsonResponse, type HttpResponse } from "./http-response.js";

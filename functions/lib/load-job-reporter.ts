@@ -1,8 +1,8 @@
 import { Probot } from "probot";
 import type { JobLogs, JobStateListener } from "../../src/compute/compute.js";
 import type { GitHubClient } from "../../src/github/github-client.js";
-import { reportJobEvent } from "../../src/github/report-job-event.js";
-import { readCloudWatchLogTail } from "../../src/github/read-cloudwatch-log-tail.js";
+import { reportJobEvent } from "../../src/training/report-job-event.js";
+import { readCloudWatchLogTail } from "../../src/compute/read-cloudwatch-log-tail.js";
 import { openStore } from "../../src/storage/open-store.js";
 import { APP_SECRETS } from "./load-webhook-runtime.js";
 import type { SecretLoader } from "./secret-loader.js";

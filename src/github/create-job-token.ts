@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { redactSecrets } from "./redact-secrets.js";
+import { redactSecrets } from "../util/redact-secrets.js";
 
 /**
  * A job's GitHub credential: an installation access token limited to one repository and to

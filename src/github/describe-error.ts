@@ -1,4 +1,4 @@
-import { redactSecrets } from "./redact-secrets.js";
+import { redactSecrets } from "../util/redact-secrets.js";
 
 /**
  * A one-line, token-free account of an error for the check run and the log: the HTTP status and

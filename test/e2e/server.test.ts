@@ -96,7 +96,7 @@ function notebook(sources: string[]): string {
 describe("npm start, end to end", () => {
   beforeAll(async () => {
     // test/global-setup.ts builds what `npm start` runs, once for the whole suite.
-    if (!existsSync(path.join(root, "dist/src/github/start-server.js"))) throw new Error("dist/ is not built: run the tests through vitest, whose global setup builds it");
+    if (!existsSync(path.join(root, "dist/src/app/start-server.js"))) throw new Error("dist/ is not built: run the tests through vitest, whose global setup builds it");
     contract = loadOpenApiContract();
     standin = await startGitHubStandin({ contract, token: TOKEN });
     const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();

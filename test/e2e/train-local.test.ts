@@ -76,9 +76,9 @@ async function startServer(): Promise<void> {
   privateKey ||= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
   // What `npm start` runs, started directly so that the test holds the server's own pid.
   const start = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).scripts.start as string;
-  expect(start).toBe("node dist/src/github/start-server.js");
+  expect(start).toBe("node dist/src/app/start-server.js");
   output = "";
-  server = spawn(process.execPath, ["dist/src/github/start-server.js"], {
+  server = spawn(process.execPath, ["dist/src/app/start-server.js"], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "",

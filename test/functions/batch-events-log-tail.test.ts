@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createBatchEventsHandler } from "../../functions/lib/create-batch-events-handler.js";
 import { loadJobReporter } from "../../functions/lib/load-job-reporter.js";
 import { createSecretLoader } from "../../functions/lib/secret-loader.js";
-import { FIXED_NOW, mockInstallationToken, privateKey, QUIET_OCTOKIT, useTestHarness } from "../github/test-app.js";
+import { FIXED_NOW, mockInstallationToken, privateKey, QUIET_OCTOKIT, useTestHarness } from "../support/test-app.js";
 
 // The batch-events Lambda's own wiring: its reporter reads a failed job's log tail from
 // CloudWatch Logs (the real client, `send` mocked) by default.

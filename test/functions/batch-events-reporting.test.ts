@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createBatchEventsHandler } from "../../functions/lib/create-batch-events-handler.js";
 import { loadJobReporter } from "../../functions/lib/load-job-reporter.js";
 import { createSecretLoader } from "../../functions/lib/secret-loader.js";
-import { FIXED_NOW, mockInstallationToken, privateKey, QUIET_OCTOKIT, TOKEN, useTestHarness } from "../github/test-app.js";
+import { FIXED_NOW, mockInstallationToken, privateKey, QUIET_OCTOKIT, TOKEN, useTestHarness } from "../support/test-app.js";
 
 const harness = useTestHarness();
 const fixtures = path.join(import.meta.dirname, "../fixtures/batch-events");

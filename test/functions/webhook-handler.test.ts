@@ -3,15 +3,15 @@ import { pino } from "pino";
 import type { ApplicationFunction } from "probot";
 import { describe, expect, it, beforeEach } from "vitest";
 import { parseRepoConfig } from "../../src/config/load-repo-config.js";
-import { createApp } from "../../src/github/create-app.js";
-import { loadTemplates } from "../../src/github/load-templates.js";
+import { createApp } from "../../src/app/create-app.js";
+import { loadTemplates } from "../../src/app/load-templates.js";
 import { ASYNC_SOURCE, type AsyncDelivery } from "../../functions/lib/async-delivery.js";
 import { createWebhookHandler, type WebhookHandler } from "../../functions/lib/create-webhook-handler.js";
 import type { HttpResponse } from "../../functions/lib/http-response.js";
 import { loadWebhookRuntime } from "../../functions/lib/load-webhook-runtime.js";
 import { createSecretLoader } from "../../functions/lib/secret-loader.js";
 import type { SecretSource } from "../../functions/lib/secret-source.js";
-import { contentsPath, fakeChecker, FIXED_NOW, HEAD, BASE, loadPayload, mockInstallationToken, mockNoConfig, notebook, privateKey, QUIET_OCTOKIT, RAW_HEADERS, TOKEN, useTestHarness } from "../github/test-app.js";
+import { contentsPath, fakeChecker, FIXED_NOW, HEAD, BASE, loadPayload, mockInstallationToken, mockNoConfig, notebook, privateKey, QUIET_OCTOKIT, RAW_HEADERS, TOKEN, useTestHarness } from "../support/test-app.js";
 import { functionUrlEvent, githubHeaders, httpApiEvent, SECRET, sign } from "./webhook-events.js";
 
 const harness = useTestHarness();

@@ -13,8 +13,8 @@ import { createJobToken, JobTokenError } from "../../src/github/create-job-token
 import { runLocalJob } from "../../src/github/run-local-job.js";
 import { JOB_TOKEN_ENV } from "../../src/runner/source/source-spec.js";
 import { archiveEntries, makeTarball } from "../support/make-tarball.js";
-import { contentsPath, FIXED_NOW, HEAD, mockInstallationToken, mockNoConfig, RAW_HEADERS, useTestHarness } from "./test-app.js";
-import { commentPayload, permission, pullRequest, RecordingCompute, trainDeps } from "./train-harness.js";
+import { contentsPath, FIXED_NOW, HEAD, mockInstallationToken, mockNoConfig, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
+import { commentPayload, permission, pullRequest, RecordingCompute, trainDeps } from "../support/train-harness.js";
 
 const harness = useTestHarness();
 const JOB_TOKEN = "ghs_JobTokenReadOnly0123456789abcdefGHIJ";
@@ -227,7 +227,7 @@ describe("MemoryJobSecrets", () => {
 
 describe("loadTrainDeps with NBTRAIN_JOB_SOURCE", () => {
   it("keeps job tokens in memory on the local backend when archive is chosen, the default; notebook opts out", async () => {
-    const { loadTrainDeps } = await import("../../src/github/load-train-deps.js");
+    const { loadTrainDeps } = await import("../../src/app/load-train-deps.js");
     const dataDir = await mkdtemp(path.join(tmpdir(), "nbtrain-deps-"));
     try {
       const archive = await loadTrainDeps({ NBTRAIN_DATA_DIR: dataDir, NBTRAIN_JOB_SOURCE: "archive" }, dataDir, () => {});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeError } from "../../src/github/describe-error.js";
-import { mapWithConcurrency } from "../../src/github/map-with-concurrency.js";
-import { redactSecrets } from "../../src/github/redact-secrets.js";
+import { mapWithConcurrency } from "../../src/util/map-with-concurrency.js";
+import { redactSecrets } from "../../src/util/redact-secrets.js";
 import { selectNotebooks } from "../../src/github/select-notebooks.js";
 
 describe("redactSecrets", () => {

@@ -1,0 +1,69 @@
+import type { ApplicationFunction, Context } from "probot";
+import type { AppDeps } from "./app-deps.js";
+import type { CheckTarget } from "../github/check-target.js";
+import { handleCheckRun } from "./handle-check-run.js";
+import { handleCheckSuite } from "./handle-check-suite.js";
+import { handleIssueComment } from "./handle-issue-comment.js";
+import { handleRequestedAction } from "../training/handle-requested-action.js";
+import { handlePullRequest } from "./handle-pull-request.js";
+import { handlePush } from "./handle-push.js";
+import { handlePullRequestClosed } from "./handle-pull-request-closed.js";
+import { handleReviewRequest } from "./handle-review-request.js";
+import { handleShareCommand } from "../review-copies/handle-share-command.js";
+import { reportJobEvent } from "../training/report-job-event.js";
+import { describeError } from "../github/describe-error.js";
+import type { GitHubClient } from "../github/github-client.js";
+import { runNotebookCheck } from "../checks/run-notebook-check.js";
+
+/**
+ * The Probot app: notebook checks on pull requests and pushes, and re-runs on request.
+ * Checks of one pull request run one after another in this process, so two deliveries close
+ * together cannot both create the sticky comment. With `deps.train`, it also takes `/train`
+ * commands and the training check runs' buttons, and reports the backend's job state events.
+ */
+export function createApp(deps: AppDeps): ApplicationFunction {
+  return (app) => {
+    const queues = new Map<string, Promise<void>>();
+    const runCheck = async (context: Context, target: CheckTarget): Promise<void> => {
+      if (target.kind !== "pull_request") return runNotebookCheck(context, target, deps);
+      const key = `${target.owner}/${target.repo}#${target.number}`;
+      const previous = queues.get(key) ?? Promise.resolve();
+      const current = previous.catch(() => undefined).then(() => runNotebookCheck(context, target, deps));
+      const settled = current.catch(() => undefined);
+      queues.set(key, settled);
+      void settled.then(() => {
+        if (queues.get(key) === settled) queues.delete(key);
+      });
+      return current;
+    };
+    app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"], handlePullRequest(runCheck));
+    app.on("push", handlePush(runCheck));
+    app.on("check_run.rerequested", handleCheckRun(runCheck));
+    app.on("check_suite.rerequested", handleCheckSuite(runCheck));
+    const share = deps.share;
+    if (share) {
+      app.on("pull_request.closed", handlePullRequestClosed(share));
+      app.on(["pull_request.review_requested", "pull_request.review_request_removed"], handleReviewRequest(share));
+      app.on("issue_comment.created", handleShareCommand({ ...deps, share }));
+    }
+
+    const train = deps.train;
+    if (train) {
+      const clock = deps.clock ?? (() => new Date());
+      app.on("issue_comment.created", handleIssueComment(train, clock));
+      app.on("check_run.requested_action", handleRequestedAction(train, clock));
+      train.compute.subscribe(async (event) => {
+        try {
+          await reportJobEvent(event, {
+            octokitFor: async (installationId) => (await app.auth(installationId)) as unknown as GitHubClient,
+            train,
+            clock,
+            ...(deps.webBase ? { webBase: deps.webBase } : {}),
+          });
+        } catch (error) {
+          app.log.error({ runId: event.runId, status: event.status, reason: describeError(error) }, "could not report a job state event on GitHub");
+        }
+      });
+    }
+  };
+}

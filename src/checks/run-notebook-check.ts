@@ -1,0 +1,132 @@
+import type { Context } from "probot";
+import type { RepoConfig } from "../config/repo-config.js";
+import { summarizeChanges, type ChangeSummary } from "../notebook/summarize-changes.js";
+import { buildAnnotations } from "../report/build-annotations.js";
+import type { NotebookResult, SkipReason } from "../report/notebook-result.js";
+import { renderCheckOutput } from "../report/render-check-output.js";
+import { renderPrComment } from "../report/render-pr-comment.js";
+import { DEFAULT_COMMANDS, DEFAULT_CONCURRENCY, DEFAULT_MAX_ANNOTATIONS, type AppDeps } from "../app/app-deps.js";
+import type { ChangedFile, CheckTarget } from "../github/check-target.js";
+import { completeCheckRun } from "./complete-check-run.js";
+import { describeError } from "../github/describe-error.js";
+import { failCheckRun } from "./fail-check-run.js";
+import { fetchNotebook, type FetchedNotebook } from "../github/fetch-notebook.js";
+import type { GitHubClient } from "../github/github-client.js";
+import { listChangedFiles } from "../github/list-changed-files.js";
+import { mapWithConcurrency } from "../util/map-with-concurrency.js";
+import { readRepoConfig } from "../github/read-repo-config.js";
+import { selectNotebooks } from "../github/select-notebooks.js";
+import { startCheckRun } from "./start-check-run.js";
+import { upsertStickyComment } from "./upsert-sticky-comment.js";
+import type { ReviewCopySession } from "../review-copies/share-review-copies.js";
+import { splitShareConfig } from "../review-copies/split-share-config.js";
+import { startReviewCopies, type PullRequestLike } from "../review-copies/start-review-copies.js";
+
+/**
+ * Checks the notebooks a pull request or push changed: the check run on the head commit and, for
+ * a pull request, the sticky comment. Nothing is written when no selected notebook changed. A
+ * failure is reported on the check run and logged with the delivery id; it is rethrown only when
+ * it could not be reported.
+ */
+export async function runNotebookCheck(context: Context, target: CheckTarget, deps: AppDeps): Promise<void> {
+  const octokit = context.octokit;
+  const clock = deps.clock ?? (() => new Date());
+  const log = context.log.child({ deliveryId: context.id, repo: `${target.owner}/${target.repo}`, sha: target.headSha });
+  let checkRunId: number | undefined;
+  try {
+    const { files, notes } = await listChangedFiles(octokit, target);
+    if (!files.some((file) => file.status !== "removed" && file.path.toLowerCase().endsWith(".ipynb"))) {
+      log.debug(`${files.length} changed files, none a notebook; nothing to check`);
+      return;
+    }
+    const share = splitShareConfig(deps.parseRepoConfig);
+    const config = await readRepoConfig(context, share.parse);
+    if (!config.ok) {
+      log.info({ reason: config.message }, "repository config is invalid; failing the check run");
+      await failCheckRun(octokit, target, undefined, "Invalid .github/nbtrain.yml", `${config.message}\n\nFix this key in \`.github/nbtrain.yml\` on the default branch, then re-run this check.`, clock());
+      return;
+    }
+    const selected = selectNotebooks(files, config.config);
+    if (selected.length === 0) {
+      log.debug("changed notebooks are all excluded by .github/nbtrain.yml; nothing to check");
+      return;
+    }
+
+    checkRunId = await startCheckRun(octokit, target, clock());
+    // Review copies (`share:`) only for pull requests; off, this makes no Drive or extra GitHub call.
+    const copies = target.kind === "pull_request" ? await startReviewCopies(context, target, share.settings(), deps.share, { pr: (context.payload as { pull_request?: PullRequestLike }).pull_request }) : undefined;
+    const results = await mapWithConcurrency(selected, deps.concurrency ?? DEFAULT_CONCURRENCY, (file) => checkOne(octokit, target, file, config.config, deps, copies));
+    await copies?.finish();
+    const cap = deps.maxAnnotations ?? DEFAULT_MAX_ANNOTATIONS;
+    const { annotations, total } = buildAnnotations(results, cap);
+    const output = renderCheckOutput({ results, notes, annotations: { total, sent: annotations.length, cap }, template: deps.templates.checkSummary });
+    await completeCheckRun(octokit, target, checkRunId, output, annotations, clock());
+    log.info({ notebooks: results.length, conclusion: output.conclusion, annotations: annotations.length }, "notebook check completed");
+
+    if (target.kind === "pull_request") {
+      const body = renderPrComment({
+        owner: target.owner,
+        repo: target.repo,
+        headSha: target.headSha,
+        baseSha: target.baseSha,
+        results,
+        notes: [...notes, ...(copies?.notes() ?? [])],
+        commands: deps.commands ?? DEFAULT_COMMANDS,
+        template: deps.templates.prComment,
+        webBase: deps.webBase,
+      });
+      const outcome = await upsertStickyComment(octokit, target, body);
+      log.debug(`sticky comment ${outcome}`);
+    }
+  } catch (error) {
+    const reason = describeError(error);
+    log.error({ deliveryId: context.id, event: context.name, reason }, "notebook check failed");
+    try {
+      await failCheckRun(
+        octokit,
+        target,
+        checkRunId,
+        "nbtrain could not finish the check",
+        `${reason}\n\nThis is not a finding in your notebooks. Choose *Re-run* to try again; if it keeps failing, give the app's operator delivery id \`${context.id}\`.`,
+        clock(),
+      );
+    } catch (reportError) {
+      log.error({ deliveryId: context.id, reason: describeError(reportError) }, "could not mark the check run as failed");
+      throw new Error(`notebook check failed (${reason}) and the failure could not be reported on the check run`);
+    }
+  }
+}
+
+async function checkOne(octokit: GitHubClient, target: CheckTarget, file: ChangedFile, config: RepoConfig, deps: AppDeps, copies?: ReviewCopySession): Promise<NotebookResult> {
+  const { owner, repo } = target;
+  const head = await fetchNotebook(octokit, { owner, repo, path: file.path, sha: target.headSha });
+  if (head.kind !== "file") return skipped(file.path, head.kind, target.headSha);
+  const report = deps.checkNotebook(file.path, head.bytes, { rules: config.rules, limits: config.limits });
+  if (target.kind !== "pull_request") return { path: file.path, status: "checked", report };
+
+  let changes: ChangeSummary;
+  if (file.status === "added") {
+    changes = summarizeChanges(null, head.text ?? head.bytes);
+  } else {
+    const base = await fetchNotebook(octokit, { owner, repo, path: file.previousPath ?? file.path, sha: target.baseSha });
+    changes = compareWithBase(base, head.text ?? head.bytes);
+  }
+  const reviewCopy = copies ? await copies.share(file.path, head.bytes, report) : undefined;
+  return reviewCopy ? { path: file.path, status: "checked", report, changes, reviewCopy } : { path: file.path, status: "checked", report, changes };
+}
+
+function compareWithBase(base: FetchedNotebook, head: string | Uint8Array): ChangeSummary {
+  if (base.kind === "file") return summarizeChanges(base.text ?? base.bytes, head);
+  // The base branch moved on and no longer has the file: everything at the head is new to it.
+  if (base.kind === "not-found") return summarizeChanges(null, head);
+  return { kind: "unreadable", reason: base.kind === "too-large" ? "the base version is over 100 MB" : "the base version is a submodule" };
+}
+
+function skipped(path: string, reason: SkipReason, sha: string): NotebookResult {
+  const detail = {
+    "not-found": `not found at ${sha.slice(0, 7)}: deleted, renamed or moved into a submodule after the event. Push again to check the current version.`,
+    "too-large": "over the 100 MB GitHub serves through its contents API, so it was not checked. Clear large outputs or keep data outside the notebook.",
+    submodule: "a submodule, not a file of this repository; it is checked in its own repository.",
+  }[reason];
+  return { path, status: "skipped", reason, detail };
+}

@@ -1,0 +1,141 @@
+import { z } from "zod";
+import type { JobStateEvent } from "../compute/compute.js";
+import { renderRunReport } from "../report/render-run-report.js";
+import { runLinks } from "../report/run-links.js";
+import type { RunConclusion, RunResultView } from "../report/run-report-input.js";
+import type { TrainDeps } from "../app/app-deps.js";
+import { completeTrainCheckRun } from "./complete-train-check-run.js";
+import type { GitHubClient } from "../github/github-client.js";
+import { RunRegistry } from "../runs/run-registry.js";
+import { CANCEL_ACTION } from "./train-check-name.js";
+import { updateRunLine } from "./update-run-line.js";
+
+/** What reporting a job state event needs; the Probot app and the Batch events function both provide it. */
+export interface ReportDeps {
+  /** An installation-authenticated Octokit (Probot's `app.auth(id)`). */
+  octokitFor: (installationId: number) => Promise<GitHubClient>;
+  train: Pick<TrainDeps, "store" | "storeUri" | "readLogTail" | "secrets">;
+  clock?: () => Date;
+  /** Web host for check run links; `https://github.com` unless on GitHub Enterprise Server. */
+  webBase?: string;
+}
+
+const metric = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+// Lenient at the edge: a result.json from an older or newer runner still reports what it can.
+const resultSchema = z.object({
+  status: z.enum(["running", "completed", "failed", "interrupted", "timed-out"]),
+  attempt: z.number().int().positive().catch(1),
+  started_at: z.string().catch(""),
+  finished_at: z.string().nullable().catch(null),
+  duration_seconds: z.number().nullable().catch(null),
+  resumed: z.boolean().catch(false),
+  restored_sequence: z.number().nullable().catch(null),
+  checkpoint_sequence: z.number().nullable().catch(null),
+  cells_total: z.number().catch(0),
+  cells_executed: z.number().catch(0),
+  metrics: z.record(z.string(), metric).catch({}),
+  metrics_points: z.number().catch(0),
+  parameters: z.record(z.string(), z.unknown()).catch({}),
+  failure: z.object({ cell_index: z.number().nullable(), ename: z.string(), evalue: z.string() }).nullable().catch(null),
+  warnings: z.array(z.string()).catch([]),
+});
+
+/**
+ * Reports one job state change on GitHub: the check run goes queued → in_progress → completed
+ * with a conclusion (success, failure, cancelled or timed_out), and the run's line in the sticky
+ * comment follows. On completion `result.json` and `metrics.jsonl` are read from the store and
+ * rendered (metrics, deltas against the base branch's last successful run, a chart, links, and
+ * any failure). The local backend calls this in-process; `functions/batch-events` calls it for
+ * EventBridge events. Reporting the same event twice writes the same state again.
+ */
+export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Promise<void> {
+  const { target, runId } = event;
+  const now = deps.clock ?? (() => new Date());
+  const octokit = await deps.octokitFor(target.installationId);
+  const registry = new RunRegistry(deps.train.store);
+  const request = await registry.readRequest(target.owner, target.repo, runId);
+  const notebook = request?.notebook ?? target.notebook ?? "notebook";
+  const checkRef = { owner: target.owner, repo: target.repo, check_run_id: target.checkRunId };
+  const pr = { owner: target.owner, repo: target.repo, number: target.pullNumber };
+  const url = `${deps.webBase ?? "https://github.com"}/${target.owner}/${target.repo}/runs/${target.checkRunId}`;
+
+  switch (event.status) {
+    case "queued": {
+      if (!event.retryOf) {
+        // The check run was created queued; only the comment's line is new.
+        await updateRunLine(octokit, pr, { runId, notebook, state: "queued", url });
+        return;
+      }
+      const why = `attempt ${event.retryOf.attempt}: ${event.retryOf.reason}`;
+      if (request && !request.interruptions.includes(why)) await registry.writeRequest({ ...request, interruptions: [...request.interruptions, why] });
+      await octokit.rest.checks.update({
+        ...checkRef,
+        status: "in_progress",
+        output: { title: `Attempt ${event.retryOf.attempt} interrupted; resuming as attempt ${event.attempt}`, summary: `Run \`${runId}\`: ${event.retryOf.reason}. The next attempt resumes from the latest checkpoint.` },
+        actions: [CANCEL_ACTION],
+      });
+      await updateRunLine(octokit, pr, { runId, notebook, state: "retrying", attempt: event.attempt, url });
+      return;
+    }
+    case "starting":
+    case "running": {
+      await octokit.rest.checks.update({
+        ...checkRef,
+        status: "in_progress",
+        ...(event.status === "starting" && event.attempt === 1 ? { started_at: (event.at ? new Date(event.at) : now()).toISOString() } : {}),
+        output: { title: `${event.status === "starting" ? "Starting" : "Running"} attempt ${event.attempt}`, summary: `Run \`${runId}\` of \`${notebook.replace(/`/gu, "'")}\` is ${event.status}.` },
+        actions: [CANCEL_ACTION],
+      });
+      if (event.status === "running") await updateRunLine(octokit, pr, { runId, notebook, state: "running", attempt: event.attempt, url });
+      return;
+    }
+    default: {
+      // The run is over: its job token (a Batch run's secret) is deleted first, whatever the report does next.
+      await deps.train.secrets?.remove(runId).catch(() => undefined);
+      const parsed = resultSchema.safeParse(await registry.readResult(target.owner, target.repo, runId).catch(() => null));
+      const result: RunResultView | null = parsed.success ? parsed.data : null;
+      const conclusion = conclusionOf(event, result);
+      const series = result ? await registry.readSeries(target.owner, target.repo, runId).catch(() => []) : [];
+      const baseline = request ? await registry.readBaseline(target.owner, target.repo, request.baseRef, notebook) : null;
+      // A Drive store knows the executed notebook's file id, so the report can open it in Colab.
+      const notebookKey = `${registry.runPrefix(target.owner, target.repo, runId)}output.ipynb`;
+      const driveNotebookId = deps.train.store.driveFileId ? await deps.train.store.driveFileId(notebookKey).catch(() => null) : null;
+      const logTail = conclusion !== "success" && event.logs && deps.train.readLogTail ? await deps.train.readLogTail(event.logs).catch(() => null) : null;
+      const report = renderRunReport({
+        runId,
+        notebook,
+        conclusion,
+        ...(event.reason ? { reason: event.reason } : {}),
+        attempt: result?.attempt ?? event.attempt,
+        interruptions: request?.interruptions ?? [],
+        result,
+        series,
+        baseline: baseline && baseline.runId !== runId ? { runId: baseline.runId, branch: baseline.branch, metrics: baseline.metrics } : null,
+        links: runLinks(deps.train.storeUri, registry.runPrefix(target.owner, target.repo, runId), event.logs, { driveNotebookId }),
+        logTail,
+        outOfMemory: event.outOfMemory && request ? { memoryMiB: request.resources.memoryMiB } : null,
+      });
+      await completeTrainCheckRun(octokit, { owner: target.owner, repo: target.repo, checkRunId: target.checkRunId }, report, now());
+      if (conclusion === "success" && request && result) {
+        await registry.writeBaseline(target.owner, target.repo, notebook, { runId, branch: request.baseRef, headSha: request.headSha, finishedAt: now().toISOString(), metrics: result.metrics });
+      }
+      await registry.clearActive(target.owner, target.repo, target.pullNumber, runId);
+      await updateRunLine(octokit, pr, {
+        runId,
+        notebook,
+        state: conclusion === "success" ? "succeeded" : conclusion === "failure" ? "failed" : conclusion,
+        attempt: result?.attempt ?? event.attempt,
+        durationSeconds: result?.duration_seconds ?? null,
+        ...(result ? { metrics: result.metrics } : {}),
+        url,
+      });
+    }
+  }
+}
+
+function conclusionOf(event: JobStateEvent, result: RunResultView | null): RunConclusion {
+  if (event.status === "succeeded") return "success";
+  if (event.status === "cancelled") return "cancelled";
+  if (result?.status === "timed-out" || /timed out|timeout/iu.test(event.reason ?? "")) return "timed_out";
+  return "failure";
+}

@@ -1,0 +1,131 @@
+import type { Context } from "probot";
+import { checkTrainLimits } from "../commands/check-train-limits.js";
+import { deriveRunId } from "../commands/derive-run-id.js";
+import { resolveNotebook } from "../commands/resolve-notebook.js";
+import { TRAIN_HELP } from "../commands/train-help.js";
+import type { RunCommand } from "../commands/train-command.js";
+import type { TrainConfig } from "../config/train-config.js";
+import type { TrainDeps } from "../app/app-deps.js";
+import { countActiveRuns } from "./count-active-runs.js";
+import { describeError } from "../github/describe-error.js";
+import { fetchNotebook } from "../github/fetch-notebook.js";
+import type { GitHubClient } from "../github/github-client.js";
+import { listChangedFiles } from "../github/list-changed-files.js";
+import { reactToComment } from "../github/react-to-comment.js";
+import { replyToComment, type CommentRef } from "../github/reply-to-comment.js";
+import { RunRegistry } from "../runs/run-registry.js";
+import { startTrainRun } from "./start-train-run.js";
+
+/** What the comment handler has established before a `/train NOTEBOOK …` runs. */
+export interface TrainCommandContext {
+  context: Context<"issue_comment.created">;
+  ref: CommentRef;
+  config: TrainConfig;
+  installationId: number;
+  train: TrainDeps;
+  now: () => Date;
+  /** `GET /pulls/{n}`, already sent alongside the permission and config reads. */
+  pull: ReturnType<GitHubClient["rest"]["pulls"]["get"]>;
+}
+
+/** A refusal: 😕 and a reply that says why. */
+export async function refuse(octokit: GitHubClient, ref: CommentRef, message: string, withHelp = false): Promise<void> {
+  await reactToComment(octokit, ref, "confused");
+  await replyToComment(octokit, ref, withHelp ? `${message}\n\n<details><summary>How to write /train</summary>\n\n${TRAIN_HELP}\n</details>` : message);
+}
+
+/**
+ * `/train [NOTEBOOK] …` on a pull request, after the commenter is authorized:
+ * - the PR is read now, and its head SHA at this moment is what trains (a fork's later push needs a new command);
+ * - the notebook must exist at that SHA (named, or the PR's one changed notebook);
+ * - the repository's limits are checked;
+ * - then 👀, the check run, `Compute.submit` and 🚀. A redelivered webhook submits nothing.
+ */
+export async function runTrainCommand(command: RunCommand, ctx: TrainCommandContext): Promise<void> {
+  const { context, ref, config, train } = ctx;
+  const octokit = context.octokit;
+  const log = context.log.child({ deliveryId: context.id, repo: `${ref.owner}/${ref.repo}`, pr: ref.issueNumber });
+  const runId = deriveRunId(ref.commentId);
+
+  const registry = new RunRegistry(train.store);
+  const earlier = await registry.readRequest(ref.owner, ref.repo, runId);
+  if (earlier?.submittedAt) {
+    log.info({ runId }, "run already submitted for this comment (redelivered webhook); nothing to do");
+    return;
+  }
+
+  const { data: pr } = await ctx.pull;
+  if (pr.state !== "open") {
+    await refuse(octokit, ref, `This pull request is ${pr.merged_at ? "merged" : "closed"}, so nothing was trained. Reopen it, or train from an open pull request.`);
+    return;
+  }
+  // Exactly this commit trains, whoever pushes to the PR (or its fork) afterwards.
+  const headSha = earlier?.headSha ?? pr.head.sha;
+
+  let requested = command.notebook;
+  if (requested === undefined) {
+    const { files } = await listChangedFiles(octokit, { kind: "pull_request", owner: ref.owner, repo: ref.repo, number: ref.issueNumber, headSha, baseSha: pr.base.sha });
+    const changed = files.filter((file) => file.status !== "removed" && file.path.toLowerCase().endsWith(".ipynb")).map((file) => file.path);
+    const resolved = resolveNotebook(undefined, changed);
+    if (!resolved.ok) {
+      await refuse(octokit, ref, resolved.error.message, true);
+      return;
+    }
+    requested = resolved.command;
+  }
+
+  const fetched = await fetchNotebook(octokit, { owner: ref.owner, repo: ref.repo, path: requested, sha: headSha });
+  if (fetched.kind !== "file") {
+    const why = { "not-found": "does not exist", "too-large": "is over the 100 MB GitHub serves", submodule: "is a submodule, not a file" }[fetched.kind];
+    await refuse(octokit, ref, `\`${requested.replace(/`/gu, "'")}\` ${why} at this pull request's head (${headSha.slice(0, 7)}). Name a notebook the PR contains: \`/train path/to/notebook.ipynb\`.`);
+    return;
+  }
+
+  const active = await countActiveRuns(registry, train.compute, { owner: ref.owner, repo: ref.repo, pullNumber: ref.issueNumber, exclude: runId }, {
+    perRepo: config.limits.max_concurrent_per_repo,
+    perPullRequest: config.limits.max_concurrent_per_pr,
+  });
+  const limits = checkTrainLimits(command, config, active);
+  if (!limits.ok) {
+    await refuse(octokit, ref, limits.message);
+    return;
+  }
+
+  await reactToComment(octokit, ref, "eyes");
+  const outcome = await startTrainRun(
+    octokit,
+    {
+      runId,
+      commentId: ref.commentId,
+      owner: ref.owner,
+      repo: ref.repo,
+      pullNumber: ref.issueNumber,
+      headSha,
+      baseRef: pr.base.ref,
+      notebook: requested,
+      notebookBytes: fetched.bytes,
+      parameters: command.parameters,
+      resources: limits.resources,
+      requestedBy: ref.commenter,
+      installationId: ctx.installationId,
+      source: { requirements: config.requirements, lfs: config.lfs },
+    },
+    train,
+    ctx.now,
+  );
+  if (outcome.kind === "failed") {
+    await refuse(octokit, ref, `Run \`${runId}\` could not be started: ${outcome.reason}`);
+    return;
+  }
+  if (outcome.kind === "duplicate") {
+    log.info({ runId }, "the backend already had this run; nothing new submitted");
+    return;
+  }
+  try {
+    await reactToComment(octokit, ref, "rocket");
+  } catch (error) {
+    // The job is submitted and its check run shows it; a missing 🚀 must not read as a failure.
+    log.warn({ runId, reason: describeError(error) }, "submitted, but the 🚀 reaction failed");
+  }
+  log.info({ runId, notebook: requested, sha: headSha, checkRunId: outcome.checkRunId }, "training run submitted");
+}

@@ -1,0 +1,208 @@
+import { describe, expect, it } from "vitest";
+import { checkNotebook } from "../../src/notebook/check-notebook.js";
+import { BASE, contentsPath, HEAD, loadPayload, mockInstallationToken, mockNoConfig, notebook, RAW_HEADERS, TOKEN, useTestHarness } from "../support/test-app.js";
+
+const harness = useTestHarness();
+const repoPath = "/repos/Codertocat/Hello-World";
+const configPath = `${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`;
+
+const prEvent = () => ({ id: "delivery-42", name: "pull_request" as const, payload: loadPayload("pull_request.opened") as never });
+const added = (filename: string) => ({ filename, status: "added", sha: "s", additions: 1, deletions: 0, changes: 1 });
+
+function messages(): Array<Record<string, unknown>> {
+  return harness.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe("faults", () => {
+  it("reports a notebook deleted since the event, a submodule and one over 100 MB as skipped lines, not a failure", async () => {
+    await harness.load({ checkNotebook });
+    let update: any;
+    const github = harness.github();
+    mockInstallationToken(github);
+    github.get(`${repoPath}/pulls/2/files?per_page=100`).reply(200, [added("gone.ipynb"), added("vendor/lib.ipynb"), added("huge.ipynb"), added("ok.ipynb")]);
+    mockNoConfig(github);
+    github
+      .post(`${repoPath}/check-runs`)
+      .reply(201, { id: 1 })
+      .get(contentsPath("gone.ipynb", HEAD))
+      .reply(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest/repos/contents#get-repository-content" })
+      .get(contentsPath("vendor/lib.ipynb", HEAD))
+      .reply(200, { type: "submodule", submodule_git_url: "https://github.com/o/lib.git", name: "lib.ipynb", path: "vendor/lib.ipynb", sha: "abc" })
+      .get(contentsPath("huge.ipynb", HEAD))
+      .reply(403, { message: "This API returns blobs up to 100 MB in size. The requested blob is too large to fetch via the API.", errors: [{ code: "too_large" }] })
+      .get(contentsPath("ok.ipynb", HEAD))
+      .reply(200, notebook(["print('hi')"]), RAW_HEADERS)
+      .patch(`${repoPath}/check-runs/1`, (body) => Boolean((update = body)))
+      .reply(200, {})
+      .get(`${repoPath}/issues/2/comments?per_page=100`)
+      .reply(200, [])
+      .post(`${repoPath}/issues/2/comments`, (body: { body: string }) => body.body.includes("⏭️ skipped: not found at ec26c3e"))
+      .reply(201, {});
+    await harness.probot.receive(prEvent());
+    expect(update.conclusion).toBe("success");
+    expect(update.output.summary).toContain("| gone\\.ipynb | ⏭️ skipped | – | – | – | not found at ec26c3e: deleted, renamed or moved into a submodule after the event");
+    expect(update.output.summary).toContain("| vendor/lib\\.ipynb | ⏭️ skipped | – | – | – | a submodule, not a file of this repository");
+    expect(update.output.summary).toContain("| huge\\.ipynb | ⏭️ skipped | – | – | – | over the 100 MB GitHub serves through its contents API");
+    expect(update.output.summary).toContain("| ok\\.ipynb | ✅ ok |");
+  });
+
+  it("fails the check run with a useful, token-free message on any other error, logged with the delivery id", async () => {
+    await harness.load({});
+    let failure: any;
+    const github = harness.github();
+    mockInstallationToken(github);
+    github.get(`${repoPath}/pulls/2/files?per_page=100`).reply(200, [added("a.ipynb")]);
+    mockNoConfig(github);
+    github
+      .post(`${repoPath}/check-runs`)
+      .reply(201, { id: 5 })
+      .get(contentsPath("a.ipynb", HEAD))
+      .reply(500, { message: `upstream exploded while using token ${TOKEN} and Bearer abcdefghijklmnop.qrs` })
+      .patch(`${repoPath}/check-runs/5`, (body) => Boolean((failure = body)))
+      .reply(200, {});
+    await harness.probot.receive(prEvent());
+    expect(failure).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "nbtrain could not finish the check" } });
+    expect(failure.output.summary).toContain("GitHub answered 500 to GET https://api.github.com/repos/Codertocat/Hello-World/contents/a.ipynb: upstream exploded while using token [REDACTED] and Bearer [REDACTED]");
+    expect(failure.output.summary).toContain("delivery id `delivery-42`");
+    expect(failure.output.summary).not.toContain(TOKEN);
+    const error = messages().find((entry) => entry.msg === "notebook check failed");
+    expect(error).toMatchObject({ level: 50, deliveryId: "delivery-42", event: "pull_request" });
+    expect(String(error?.reason)).toContain("[REDACTED]");
+  });
+
+  it("creates a failed check run when the failure comes before the run started", async () => {
+    await harness.load({});
+    const github = harness.github();
+    mockInstallationToken(github);
+    github
+      .get(`${repoPath}/pulls/2/files?per_page=100`)
+      .reply(200, [added("a.ipynb")])
+      .get(configPath)
+      .reply(502, "Bad Gateway")
+      .post(`${repoPath}/check-runs`, (body: any) => body.conclusion === "failure" && body.head_sha === HEAD && body.output.summary.includes("GitHub answered 502"))
+      .reply(201, { id: 8 });
+    await harness.probot.receive(prEvent());
+  });
+
+  it("rejects the delivery, never silently, when the failure cannot even be reported", async () => {
+    await harness.load({});
+    const github = harness.github();
+    mockInstallationToken(github);
+    github
+      .get(`${repoPath}/pulls/2/files?per_page=100`)
+      .reply(200, [added("a.ipynb")]);
+    mockNoConfig(github);
+    github
+      .post(`${repoPath}/check-runs`)
+      .reply(403, { message: "Resource not accessible by integration" })
+      .post(`${repoPath}/check-runs`)
+      .reply(403, { message: "Resource not accessible by integration" });
+    await expect(harness.probot.receive(prEvent())).rejects.toThrow(/could not be reported on the check run/u);
+    const errors = messages().filter((entry) => entry.level === 50);
+    expect(errors.slice(0, 2).map((entry) => [entry.msg, entry.deliveryId])).toEqual([
+      ["notebook check failed", "delivery-42"],
+      ["could not mark the check run as failed", "delivery-42"],
+    ]);
+    // Probot's own error handler logs the rejection too, under the delivery id.
+    expect(errors[2]).toMatchObject({ id: "delivery-42", msg: expect.stringContaining("could not be reported on the check run") });
+  });
+});
+
+describe("repository config", () => {
+  it("fails the check run with the message naming the key when the config has wrong types", async () => {
+    await harness.load({});
+    let failure: any;
+    const github = harness.github();
+    mockInstallationToken(github);
+    github
+      .get(`${repoPath}/pulls/2/files?per_page=100`)
+      .reply(200, [added("a.ipynb")])
+      .get(configPath)
+      .reply(200, "include: notebooks/**\nrules:\n  secret: loud\nlimits:\n  output_bytes: lots\n", RAW_HEADERS)
+      .post(`${repoPath}/check-runs`, (body) => Boolean((failure = body)))
+      .reply(201, { id: 3 });
+    await harness.probot.receive(prEvent());
+    expect(failure).toMatchObject({ name: "nbtrain / notebooks", head_sha: HEAD, status: "completed", conclusion: "failure", output: { title: "Invalid .github/nbtrain.yml" } });
+    expect(failure.output.summary).toContain("include: expected a list of glob strings");
+    expect(failure.output.summary).toContain("rules.secret: expected one of off, info, warning, error");
+    expect(failure.output.summary).toContain("limits.output_bytes");
+  });
+
+  it("fails the check run on YAML that does not parse", async () => {
+    await harness.load({});
+    const github = harness.github();
+    mockInstallationToken(github);
+    github
+      .get(`${repoPath}/pulls/2/files?per_page=100`)
+      .reply(200, [added("a.ipynb")])
+      .get(configPath)
+      .reply(200, "rules: [unclosed\n", RAW_HEADERS)
+      .post(`${repoPath}/check-runs`, (body: any) => body.conclusion === "failure" && body.output.summary.startsWith(".github/nbtrain.yml is not valid YAML"))
+      .reply(201, { id: 3 });
+    await harness.probot.receive(prEvent());
+  });
+
+  it("applies include/exclude globs and rule severities, with org defaults from the .github repository", async () => {
+    let update: any;
+    await harness.load({ checkNotebook });
+    const github = harness.github();
+    mockInstallationToken(github);
+    github
+      .get(`${repoPath}/pulls/2/files?per_page=100`)
+      .reply(200, [added("notebooks/a.ipynb"), added("notebooks/scratch/b.ipynb"), added("other/c.ipynb")])
+      .get(configPath)
+      .reply(404, { message: "Not Found" })
+      .get(`/repos/Codertocat/.github/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
+      .reply(200, "include: ['notebooks/**']\nexclude: ['**/scratch/**']\nrules:\n  missing-kernelspec: error\n", RAW_HEADERS)
+      .post(`${repoPath}/check-runs`)
+      .reply(201, { id: 4 })
+      .get(contentsPath("notebooks/a.ipynb", HEAD))
+      .reply(200, JSON.stringify({ cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }), RAW_HEADERS)
+      .patch(`${repoPath}/check-runs/4`, (body) => Boolean((update = body)))
+      .reply(200, {})
+      .get(`${repoPath}/issues/2/comments?per_page=100`)
+      .reply(200, [])
+      .post(`${repoPath}/issues/2/comments`)
+      .reply(201, {});
+    await harness.probot.receive(prEvent());
+    expect(update.conclusion).toBe("failure");
+    expect(update.output.annotations).toEqual([expect.objectContaining({ path: "notebooks/a.ipynb", annotation_level: "failure", title: "missing-kernelspec" })]);
+  });
+
+  it("writes nothing when the config excludes every changed notebook", async () => {
+    await harness.load({});
+    const github = harness.github();
+    mockInstallationToken(github);
+    github
+      .get(`${repoPath}/pulls/2/files?per_page=100`)
+      .reply(200, [added("scratch/x.ipynb")])
+      .get(configPath)
+      .reply(200, "exclude: ['scratch/**']\n", RAW_HEADERS);
+    await harness.probot.receive(prEvent());
+    expect(messages().map((entry) => entry.msg)).toContain("changed notebooks are all excluded by .github/nbtrain.yml; nothing to check");
+  });
+});
+
+describe("base versions", () => {
+  it("compares a renamed notebook with its previous path at the base", async () => {
+    await harness.load({});
+    const github = harness.github();
+    mockInstallationToken(github);
+    github.get(`${repoPath}/pulls/2/files?per_page=100`).reply(200, [{ filename: "new/name.ipynb", previous_filename: "old name.ipynb", status: "renamed", sha: "s", additions: 0, deletions: 0, changes: 0 }]);
+    mockNoConfig(github);
+    github
+      .post(`${repoPath}/check-runs`)
+      .reply(201, { id: 9 })
+      .get(contentsPath("new/name.ipynb", HEAD))
+      .reply(200, notebook(["a", "b"]), RAW_HEADERS)
+      .get(contentsPath("old name.ipynb", BASE))
+      .reply(200, notebook(["a"]), RAW_HEADERS)
+      .patch(`${repoPath}/check-runs/9`)
+      .reply(200, {})
+      .get(`${repoPath}/issues/2/comments?per_page=100`)
+      .reply(200, [])
+      .post(`${repoPath}/issues/2/comments`, (body: { body: string }) => body.body.includes("| **source changed**: +1 −0 cells |"))
+      .reply(201, {});
+    await harness.probot.receive(prEvent());
+  });
+});
