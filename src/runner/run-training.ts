@@ -13,6 +13,7 @@ import { findPython } from "./find-python.js";
 import { hashFile } from "./hash-file.js";
 import { installRequirements } from "./install-requirements.js";
 import { prepareWorkingTree } from "./source/prepare-working-tree.js";
+import { LiveProgressWriter } from "./live-progress.js";
 import { loadNotebook } from "./load-notebook.js";
 import { markFailedCell } from "./mark-failed-cell.js";
 import { pythonDir } from "./package-root.js";
@@ -100,7 +101,8 @@ function codeCells(notebook: NotebookV4): number {
  * throw `RunInputError` before anything is written to the store; a notebook that fails or is
  * stopped is an outcome (see `result.status`), not an exception.
  */
-export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutcome> {
+export async function runTraining(spec: RunSpec, runDeps: RunDeps): Promise<RunOutcome> {
+  let deps = runDeps;
   const loaded = await loadNotebook(spec, deps.cwd);
   const python = deps.python ?? (await findPython(deps.env));
   const store = scopeStore(deps.store, runPrefix(spec));
@@ -116,6 +118,13 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
   };
   await rm(dirs.outputs, { recursive: true, force: true });
   for (const dir of [dirs.outputs, dirs.kernel]) await mkdir(dir, { recursive: true });
+  // Every event also moves the live progress that the run page and the check run read from the store.
+  const live = new LiveProgressWriter(store, path.join(dirs.outputs, "metrics.jsonl"), attempt);
+  const reporter = runDeps.progress;
+  deps = { ...runDeps, progress: { report: (event) => {
+        live.observe(event);
+        reporter.report(event);
+      }, close: () => reporter.close() } };
   const warnings: string[] = [];
   const warn = (message: string) => {
     warnings.push(message);
@@ -270,6 +279,13 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
         ? setTimeout(() => stop("timeout", `the ${spec.limits.timeout_seconds} s timeout passed`), spec.limits.timeout_seconds * 1000)
         : undefined;
       scheduleSync(spec.limits.sync_interval_seconds);
+      let flushing: Promise<void> = Promise.resolve();
+      const flushLive = () => {
+        flushing = flushing.then(() => live.flush()).catch((error: unknown) => warn(`live progress: ${error instanceof Error ? error.message : String(error)}`));
+        return flushing;
+      };
+      const liveTimer = setInterval(() => void flushLive(), spec.limits.sync_interval_seconds * 1000);
+      void flushLive();
 
       const shimKill = new Promise<null>((resolve) => {
         const check = setInterval(() => {
@@ -293,6 +309,8 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
         deps.signal?.removeEventListener("abort", onAbort);
         syncStopped = true;
         clearTimeout(syncTimer);
+        clearInterval(liveTimer);
+        await flushLive();
       }
 
       // 5. Final sync: the kernel is gone, so every file counts as stable.
