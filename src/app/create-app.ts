@@ -14,6 +14,7 @@ import { reportJobEvent } from "../training/report-job-event.js";
 import { describeError } from "../github/describe-error.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { runNotebookCheck } from "../checks/run-notebook-check.js";
+import { mountRunPage } from "./mount-run-page.js";
 
 /**
  * The Probot app: notebook checks on pull requests and pushes, and re-runs on request.
@@ -22,7 +23,7 @@ import { runNotebookCheck } from "../checks/run-notebook-check.js";
  * commands and the training check runs' buttons, and reports the backend's job state events.
  */
 export function createApp(deps: AppDeps): ApplicationFunction {
-  return (app) => {
+  return (app, options) => {
     const queues = new Map<string, Promise<void>>();
     const runCheck = async (context: Context, target: CheckTarget): Promise<void> => {
       if (target.kind !== "pull_request") return runNotebookCheck(context, target, deps);
@@ -52,6 +53,8 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       const clock = deps.clock ?? (() => new Date());
       app.on("issue_comment.created", handleIssueComment(train, clock));
       app.on("check_run.requested_action", handleRequestedAction(train, clock));
+      // Before the report's listener: a run's last progress update settles before its final report.
+      if (deps.page) mountRunPage(app, options?.addHandler, train, deps.page, { clock, ...(deps.webBase ? { webBase: deps.webBase } : {}) });
       train.compute.subscribe(async (event) => {
         try {
           await reportJobEvent(event, {

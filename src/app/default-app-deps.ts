@@ -4,6 +4,8 @@ import type { AppDeps } from "./app-deps.js";
 import { loadShareDeps } from "./load-share-deps.js";
 import { loadTemplates } from "./load-templates.js";
 import { loadTrainDeps } from "./load-train-deps.js";
+import { loadPageAssets } from "../run-page/page-assets.js";
+import { readRunPageSettings } from "../run-page/run-page-settings.js";
 
 /**
  * The app's production dependencies: the real engine and config parser, the templates from
@@ -13,8 +15,12 @@ import { loadTrainDeps } from "./load-train-deps.js";
  */
 export async function loadDefaultAppDeps(env: NodeJS.ProcessEnv = process.env, options: { train?: boolean; cwd?: string } = {}): Promise<AppDeps> {
   const train = options.train === false ? null : await loadTrainDeps(env, options.cwd ?? process.cwd(), (message, error) => console.error(`nbtrain: ${message}`, error ?? ""));
+  const pageSettings = train ? readRunPageSettings(env) : null;
+  const progressSeconds = env.NBTRAIN_PROGRESS_INTERVAL_SECONDS === undefined ? undefined : Number(env.NBTRAIN_PROGRESS_INTERVAL_SECONDS);
+  if (progressSeconds !== undefined && !(progressSeconds >= 1 && progressSeconds <= 3600)) throw new Error("NBTRAIN_PROGRESS_INTERVAL_SECONDS must be between 1 and 3600.");
   return {
     ...(train ? { train } : {}),
+    ...(pageSettings ? { page: { settings: pageSettings, assets: await loadPageAssets(), ...(progressSeconds ? { progressIntervalMs: progressSeconds * 1000 } : {}) } } : {}),
     checkNotebook,
     parseRepoConfig,
     share: loadShareDeps(env),
