@@ -41,6 +41,7 @@ export function renderRunPage(view: RunView, links: RunPageLinks, now: Date): st
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
 ${live ? `<noscript><meta http-equiv="refresh" content="15"></noscript>` : ""}
 <link rel="stylesheet" href="${escapeHtml(links.assets.pageCss)}">

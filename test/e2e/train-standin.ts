@@ -23,6 +23,10 @@ export interface TrainCheckRun {
   output?: { title?: string; summary?: string };
   /** Every status this run was given, in order. */
   history: string[];
+  /** The run page link, once set. */
+  details_url?: string;
+  /** Every output this run was given, in order (progress summaries, then the report). */
+  outputs: Array<{ title?: string; summary?: string }>;
 }
 
 export interface TrainStandinState {
@@ -106,7 +110,7 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
       return { status: 200, body: { total_count: runs.length, check_runs: runs.map((run) => ({ id: run.id, name: run.name, external_id: run.external_id, status: run.status, html_url: null })) } };
     }
     if (method === "POST" && /^\/repos\/[^/]+\/[^/]+\/check-runs$/u.test(path)) {
-      const run: TrainCheckRun = { id: nextId++, name: body.name, head_sha: body.head_sha, external_id: body.external_id, status: body.status ?? "queued", output: body.output, history: [body.status ?? "queued"] };
+      const run: TrainCheckRun = { id: nextId++, name: body.name, head_sha: body.head_sha, external_id: body.external_id, status: body.status ?? "queued", output: body.output, history: [body.status ?? "queued"], outputs: body.output ? [body.output] : [], ...(body.details_url ? { details_url: body.details_url } : {}) };
       state.checkRuns.set(run.id, run);
       return { status: 201, body: { id: run.id } };
     }
@@ -115,7 +119,11 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
       if (!run) return { status: 404, body: { message: "Not Found" } };
       if (body.status) run.status = body.status;
       if (body.conclusion) run.conclusion = body.conclusion;
-      if (body.output) run.output = body.output;
+      if (body.output) {
+        run.output = body.output;
+        run.outputs.push(body.output);
+      }
+      if (body.details_url) run.details_url = body.details_url;
       run.history.push(run.status);
       return { status: 200, body: { id: run.id } };
     }
