@@ -40,7 +40,8 @@ export interface AppDeps {
 /** What the run page needs beyond the training deps. */
 export interface PageDeps {
   settings: RunPageSettings;
-  assets: PageAssets;
+  /** uPlot and the page's script, read on first use. */
+  assets: () => Promise<PageAssets>;
   /** Shortest time between two progress updates of one check run. Default 10 s. */
   progressIntervalMs?: number;
   /** How often running runs' progress is read from the store. Default 3 s. */

@@ -20,7 +20,7 @@ export async function loadDefaultAppDeps(env: NodeJS.ProcessEnv = process.env, o
   if (progressSeconds !== undefined && !(progressSeconds >= 1 && progressSeconds <= 3600)) throw new Error("NBTRAIN_PROGRESS_INTERVAL_SECONDS must be between 1 and 3600.");
   return {
     ...(train ? { train } : {}),
-    ...(pageSettings ? { page: { settings: pageSettings, assets: await loadPageAssets(), ...(progressSeconds ? { progressIntervalMs: progressSeconds * 1000 } : {}) } } : {}),
+    ...(pageSettings ? { page: { settings: pageSettings, assets: loadPageAssets, ...(progressSeconds ? { progressIntervalMs: progressSeconds * 1000 } : {}) } } : {}),
     checkNotebook,
     parseRepoConfig,
     share: loadShareDeps(env),

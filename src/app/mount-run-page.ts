@@ -32,6 +32,7 @@ export function mountRunPage(app: Probot, addHandler: ApplicationFunctionOptions
     settings: page.settings,
     assets: page.assets,
     clock: options.clock,
+    onError: (error) => app.log.error({ reason: describeError(error) }, "the run page's scripts could not be read"),
     ...(options.webBase ? { webBase: options.webBase } : {}),
   });
   addHandler?.(toNodeHandler(handler, (error) => app.log.error({ reason: describeError(error) }, "the run page failed")));

@@ -32,10 +32,12 @@ export type RunPageHandler = (request: PageRequest) => Promise<PageResponse | nu
 
 export interface RunPageDeps extends RunViewDeps {
   settings: RunPageSettings;
-  assets: PageAssets;
+  /** Read on first use; a failure leaves the page unstyled and without live charts, not broken. */
+  assets: () => Promise<PageAssets>;
   /** Web host for PR links; `https://github.com` unless on GitHub Enterprise Server. */
   webBase?: string;
   clock?: () => Date;
+  onError?: (error: unknown) => void;
 }
 
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/u;
@@ -58,7 +60,13 @@ const NOT_FOUND = "Not found. A run page link carries a token that expires; open
  */
 export function createRunPageHandler(deps: RunPageDeps): RunPageHandler {
   const clock = deps.clock ?? (() => new Date());
-  const names = assetNames(deps.assets);
+  let loaded: Promise<PageAssets> | undefined;
+  const assets = (): Promise<PageAssets> =>
+    (loaded ??= deps.assets().catch((error: unknown) => {
+      deps.onError?.(error);
+      loaded = undefined;
+      return new Map();
+    }));
   const assetBase = `${RUN_PAGE_ROOT}/assets/`;
 
   return async (request) => {
@@ -77,7 +85,7 @@ export function createRunPageHandler(deps: RunPageDeps): RunPageHandler {
     const gzip = /\bgzip\b/u.test(String(request.headers["accept-encoding"] ?? ""));
 
     if (segments[0] === "assets" && segments.length === 2) {
-      const asset = deps.assets.get(segments[1]!);
+      const asset = (await assets()).get(segments[1]!);
       if (!asset) return text(404, "No such file.\n");
       const versioned = segments[1]!.startsWith("uplot-");
       const body = gzip ? asset.gzip : asset.body;
@@ -111,6 +119,7 @@ export function createRunPageHandler(deps: RunPageDeps): RunPageHandler {
 
     switch (artifact) {
       case "": {
+        const names = assetNames(await assets());
         const driveId = view.hasOutput && deps.store.driveFileId ? await deps.store.driveFileId(`runs/${owner}/${repo}/${runId}/output.ipynb`).catch(() => null) : null;
         const html = renderRunPage(
           view,
