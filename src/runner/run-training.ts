@@ -20,7 +20,7 @@ import type { ProgressReporter } from "./progress-reporter.js";
 import { readStoreJson } from "./read-store-json.js";
 import { restoreCheckpoints } from "./restore-checkpoints.js";
 import { RUN_FILES, runLayout } from "../runs/run-layout.js";
-import { RESULT_FORMAT, type RunResult, type RunStatus } from "../runs/run-result.js";
+import { RESULT_FORMAT, runResultSchema, type RunResult, type RunStatus } from "../runs/run-result.js";
 import type { RunSpec } from "./run-spec.js";
 import type { ShimFinished } from "./shim-event.js";
 
@@ -63,8 +63,9 @@ function kernelEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>, pytho
 }
 
 async function previousAttempt(store: Store): Promise<number> {
-  const previous = (await readStoreJson(store, RUN_FILES.result)) as { attempt?: unknown } | null;
-  return typeof previous?.attempt === "number" && Number.isInteger(previous.attempt) ? previous.attempt : 0;
+  // Only the attempt matters here; a result.json without a valid one counts as no earlier attempt.
+  const previous = runResultSchema.pick({ attempt: true }).safeParse(await readStoreJson(store, RUN_FILES.result));
+  return previous.success ? previous.data.attempt : 0;
 }
 
 async function putFile(store: Store, key: string, file: string): Promise<void> {
