@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { FileStore } from "../src/storage/file-store.js";
 import { signRunPageToken } from "../src/run-page/run-page-token.js";
+import { newRunRequest } from "../src/runs/run-request.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -61,7 +62,17 @@ const storeDir = path.join(dir, "store");
 const store = new FileStore(storeDir);
 await store.put(
   `runs/${OWNER}/${REPO}/${RUN}/request.json`,
-  Buffer.from(JSON.stringify({ format: "nbtrain-request/1", runId: RUN, commentId: 1, owner: OWNER, repo: REPO, pullNumber: 1, headSha: "0".repeat(40), baseRef: "main", notebook: "train-spiral-numpy.ipynb", parameters: {}, requestedBy: "bench", requestedAt: new Date().toISOString(), installationId: 1, interruptions: [] })),
+  Buffer.from(
+    JSON.stringify(
+      newRunRequest(
+        {
+          runId: RUN, commentId: 1, owner: OWNER, repo: REPO, pullNumber: 1, headSha: "0".repeat(40), baseRef: "main", notebook: "train-spiral-numpy.ipynb", parameters: {}, requestedBy: "bench", installationId: 1,
+          resources: { gpuType: "none", gpus: 1, vcpus: 1, memoryMiB: 1024, timeoutSeconds: 3600, spot: false, queue: "local", jobDefinition: "local" },
+        },
+        new Date().toISOString(),
+      ),
+    ),
+  ),
 );
 const runner = spawn(process.execPath, [entrypoint], {
   env: { ...process.env, NBTRAIN_RUN_SPEC: JSON.stringify({ notebook: { path: notebook }, parameters: { epochs: 100000, epoch_delay: 0.25, hidden: 16 }, store: `file://${storeDir}`, owner: OWNER, repo: REPO, run_id: RUN, limits: { sync_interval_seconds: 1 }, work_dir: path.join(dir, "work") }) },

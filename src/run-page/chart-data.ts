@@ -1,4 +1,4 @@
-import type { MetricValue } from "../report/run-report-input.js";
+import type { MetricValue } from "../runs/run-result.js";
 
 /** A series laid out for a chart: one x axis and, per numeric metric, one y value (or null) per point. */
 export interface ChartData {

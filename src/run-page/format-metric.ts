@@ -1,4 +1,4 @@
-import type { MetricValue } from "../report/run-report-input.js";
+import type { MetricValue } from "../runs/run-result.js";
 
 /** A metric value as plain text (the page escapes it). */
 export function formatMetric(value: MetricValue | undefined): string {

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import type { JobLogs, JobStatus } from "../compute/compute.js";
 import { LIVE_METRICS_KEY, PROGRESS_KEY, type LiveProgress } from "../runner/live-progress.js";
-import type { MetricValue, RunResultView } from "../report/run-report-input.js";
+import { runRequestSchema } from "../runs/run-request.js";
+import { metricValueSchema, runResultViewSchema, type MetricValue, type RunResultView } from "../runs/run-result.js";
+import { runLayout } from "../runs/run-layout.js";
 import { scopeStore } from "../storage/scoped-store.js";
 import type { Store } from "../storage/store.js";
 import { redactSecrets } from "../util/redact-secrets.js";
@@ -58,36 +60,16 @@ const MAX_JSON_BYTES = 1024 * 1024;
 export const MAX_SERIES_BYTES = 4 * 1024 * 1024;
 const LOG_LINES = 60;
 
-const requestSchema = z.object({
-  notebook: z.string(),
-  pullNumber: z.number(),
-  headSha: z.string(),
-  baseRef: z.string(),
+// A request from before this run page (or from a newer bot) still shows what it can.
+const requestSchema = runRequestSchema.pick({ notebook: true, pullNumber: true, headSha: true, baseRef: true }).extend({
   requestedBy: z.string().catch(""),
   requestedAt: z.string().catch(""),
   parameters: z.record(z.string(), z.unknown()).catch({}),
   interruptions: z.array(z.string()).catch([]),
-  checkRunId: z.number().optional(),
+  checkRunId: z.number().optional().catch(undefined),
 });
-
-const metric = z.union([z.number(), z.string(), z.boolean(), z.null()]);
-const resultSchema = z.object({
-  status: z.enum(["running", "completed", "failed", "interrupted", "timed-out"]),
-  attempt: z.number().int().positive().catch(1),
-  started_at: z.string().catch(""),
-  finished_at: z.string().nullable().catch(null),
-  duration_seconds: z.number().nullable().catch(null),
-  resumed: z.boolean().catch(false),
-  restored_sequence: z.number().nullable().catch(null),
-  checkpoint_sequence: z.number().nullable().catch(null),
-  cells_total: z.number().catch(0),
-  cells_executed: z.number().catch(0),
-  metrics: z.record(z.string(), metric).catch({}),
-  metrics_points: z.number().catch(0),
-  parameters: z.record(z.string(), z.unknown()).catch({}),
-  failure: z.object({ cell_index: z.number().nullable(), ename: z.string(), evalue: z.string() }).nullable().catch(null),
-  warnings: z.array(z.string()).catch([]),
-});
+const metric = metricValueSchema;
+const resultSchema = runResultViewSchema;
 
 const progressSchema = z.object({
   format: z.literal("nbtrain-progress/1"),
@@ -104,7 +86,7 @@ const manifestSchema = z.object({ sequence: z.number(), written_at: z.string().c
 
 /** The store scoped to one run: every read below goes through it, so none can leave the run's prefix. */
 export function runStore(store: Store, ref: RunRef): Store {
-  return scopeStore(store, `runs/${ref.owner}/${ref.repo}/${ref.runId}/`);
+  return scopeStore(store, runLayout.prefix(ref));
 }
 
 /** The run, or null when it has no request.json (never ran here, or not a run at all). */

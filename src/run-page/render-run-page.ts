@@ -1,5 +1,5 @@
 import { formatDuration } from "../commands/format-duration.js";
-import type { MetricValue } from "../report/run-report-input.js";
+import type { MetricValue } from "../runs/run-result.js";
 import { chartData } from "./chart-data.js";
 import { escapeHtml } from "./escape-html.js";
 import { formatMetric, formatMetricDelta } from "./format-metric.js";

@@ -1,4 +1,5 @@
 import { stat, readFile } from "node:fs/promises";
+import { RUN_FILES } from "../runs/run-layout.js";
 import type { Store } from "../storage/store.js";
 import type { RunEvent } from "./progress-reporter.js";
 
@@ -18,8 +19,8 @@ export interface LiveProgress {
 }
 
 /** The live copy of the attempt's metrics.jsonl; `metrics.jsonl` itself stays consistent with the checkpoint manifest. */
-export const LIVE_METRICS_KEY = "metrics.live.jsonl";
-export const PROGRESS_KEY = "progress.json";
+export const LIVE_METRICS_KEY = RUN_FILES.liveMetrics;
+export const PROGRESS_KEY = RUN_FILES.progress;
 // A runaway logger must not turn every flush into a large upload.
 const MAX_LIVE_BYTES = 4 * 1024 * 1024;
 

@@ -13,6 +13,8 @@
  *   manifest.json         the checkpoint files a restore may use (job)
  *   checkpoints/<seq>/…   every checkpoint version, under its manifest's sequence (job)
  *   output.ipynb          the executed notebook (job)
+ *   progress.json         where a running attempt is: its cell and newest metrics (job, every sync interval)
+ *   metrics.live.jsonl    the running attempt's metrics so far, for the run page (job, every sync interval)
  *   logs/pip.log          pip's log when requirements failed (job)
  * index/active/<owner>/<repo>/<pr>/<run-id>   one empty object per unfinished run (bot)
  * index/pulls/<owner>/<repo>/<pr>/<run-id>    every run of a PR (bot)
@@ -30,6 +32,8 @@ export const RUN_FILES = {
   manifest: "manifest.json",
   checkpoints: "checkpoints/",
   output: "output.ipynb",
+  progress: "progress.json",
+  liveMetrics: "metrics.live.jsonl",
   pipLog: "logs/pip.log",
 } as const;
 
