@@ -9,6 +9,8 @@ import { runLayout } from "../runs/run-layout.js";
 import { RunRegistry } from "../runs/run-registry.js";
 import { CANCEL_ACTION } from "./train-check-name.js";
 import { updateRunLine } from "./update-run-line.js";
+import { findBaseline } from "./find-baseline.js";
+import type { Comparison } from "../runs/run-registry.js";
 
 /** What reporting a job state event needs; the Probot app and the Batch events function both provide it. */
 export interface ReportDeps {
@@ -76,7 +78,19 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
       const result: RunResultView | null = await registry.readResult(target.owner, target.repo, runId).catch(() => null);
       const conclusion = conclusionOf(event, result);
       const series = result ? await registry.readSeries(target.owner, target.repo, runId).catch(() => []) : [];
-      const baseline = request ? await registry.readBaseline(target.owner, target.repo, request.baseRef, notebook) : null;
+      // A PR run is compared with the default branch's baseline at its merge base (or the nearest
+      // earlier one); a baseline run is compared with nothing: it is the baseline.
+      const comparison: Comparison | null =
+        request && !request.baseline && result
+          ? await findBaseline(octokit, registry, { owner: target.owner, repo: target.repo, baseRef: request.baseRef, headSha: request.headSha, notebook }).catch((error: unknown) => ({
+              kind: "none" as const,
+              branch: request.baseRef,
+              mergeBase: null,
+              why: `No comparison: the baseline could not be read (${error instanceof Error ? error.message : String(error)}).`,
+            }))
+          : null;
+      if (comparison) await registry.writeComparison({ owner: target.owner, repo: target.repo, runId }, comparison);
+      const baseline = comparison?.kind === "baseline" ? { commit: comparison.baseline.commit, branch: comparison.baseline.branch, relation: comparison.relation, metrics: comparison.baseline.metrics } : null;
       // A Drive store knows the executed notebook's file id, so the report can open it in Colab.
       const notebookKey = runLayout.key({ owner: target.owner, repo: target.repo, runId }, "output");
       const driveNotebookId = deps.train.store.driveFileId ? await deps.train.store.driveFileId(notebookKey).catch(() => null) : null;
@@ -90,16 +104,30 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         interruptions: request?.interruptions ?? [],
         result,
         series,
-        baseline: baseline && baseline.runId !== runId ? { runId: baseline.runId, branch: baseline.branch, metrics: baseline.metrics } : null,
+        baseline,
+        baselineNote: comparison?.kind === "none" ? comparison.why : null,
+        baselineOf: request?.baseline ?? null,
         links: runLinks(deps.train.storeUri, runLayout.prefix({ owner: target.owner, repo: target.repo, runId }), event.logs, { driveNotebookId }),
         logTail,
         outOfMemory: event.outOfMemory && request ? { memoryMiB: request.resources.memoryMiB } : null,
       });
       await completeTrainCheckRun(octokit, { owner: target.owner, repo: target.repo, checkRunId: target.checkRunId }, report, now());
-      if (conclusion === "success" && request && result) {
-        await registry.writeBaseline(target.owner, target.repo, notebook, { runId, branch: request.baseRef, headSha: request.headSha, finishedAt: now().toISOString(), metrics: result.metrics });
+      // Only a baseline run, at a default-branch commit, writes a baseline; a PR's run never does.
+      if (conclusion === "success" && request?.baseline && result) {
+        await registry.writeCommitBaseline(target.owner, target.repo, {
+          format: "nbtrain-baseline/2",
+          runId,
+          branch: request.baseline.branch,
+          commit: request.baseline.commit,
+          notebook,
+          parameters: request.parameters,
+          finishedAt: now().toISOString(),
+          metrics: result.metrics,
+        });
       }
       await registry.clearActive(target.owner, target.repo, target.pullNumber, runId);
+      // A baseline run belongs to a commit, not a PR: there is no sticky comment to update.
+      if (target.pullNumber === 0) return;
       await updateRunLine(octokit, pr, {
         runId,
         notebook,
@@ -107,6 +135,7 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         attempt: result?.attempt ?? event.attempt,
         durationSeconds: result?.duration_seconds ?? null,
         ...(result ? { metrics: result.metrics } : {}),
+        ...(baseline ? { baseline: baseline.metrics } : {}),
         url,
       });
     }
