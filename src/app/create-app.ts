@@ -15,6 +15,7 @@ import { describeError } from "../github/describe-error.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { runNotebookCheck } from "../checks/run-notebook-check.js";
 import { mountRunPage } from "./mount-run-page.js";
+import { handleBaselinePush } from "./handle-baseline-push.js";
 
 /**
  * The Probot app: notebook checks on pull requests and pushes, and re-runs on request.
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     if (train) {
       const clock = deps.clock ?? (() => new Date());
       app.on("issue_comment.created", handleIssueComment(train, clock));
+      app.on("push", handleBaselinePush(train, clock));
       app.on("check_run.requested_action", handleRequestedAction(train, clock));
       // Before the report's listener: a run's last progress update settles before its final report.
       if (deps.page) mountRunPage(app, options?.addHandler, train, deps.page, { clock, ...(deps.webBase ? { webBase: deps.webBase } : {}) });

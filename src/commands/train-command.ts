@@ -22,6 +22,12 @@ export interface CancelCommand {
   runId?: string;
 }
 
+/** `/train baseline [NOTEBOOK]`: a maintainer trains the baseline at the PR's merge base. */
+export interface BaselineCommand {
+  kind: "baseline";
+  notebook?: string;
+}
+
 export interface StatusCommand {
   kind: "status";
 }
@@ -30,7 +36,7 @@ export interface HelpCommand {
   kind: "help";
 }
 
-export type TrainCommand = RunCommand | CancelCommand | StatusCommand | HelpCommand;
+export type TrainCommand = RunCommand | CancelCommand | StatusCommand | HelpCommand | BaselineCommand;
 
 export type CommandErrorCode =
   | "too-long"

@@ -3,7 +3,8 @@ import type { JobLogs, JobStatus } from "../compute/compute.js";
 import { LIVE_METRICS_KEY, PROGRESS_KEY, type LiveProgress } from "../runner/live-progress.js";
 import { runRequestSchema } from "../runs/run-request.js";
 import { metricValueSchema, runResultViewSchema, type MetricValue, type RunResultView } from "../runs/run-result.js";
-import { runLayout } from "../runs/run-layout.js";
+import { RUN_FILES, runLayout } from "../runs/run-layout.js";
+import { comparisonSchema } from "../runs/run-registry.js";
 import { scopeStore } from "../storage/scoped-store.js";
 import type { Store } from "../storage/store.js";
 import { redactSecrets } from "../util/redact-secrets.js";
@@ -52,8 +53,6 @@ export interface RunViewDeps {
   /** The backend's view of the run (its state and where its log is); cached by the caller. */
   status?: (runId: string) => Promise<{ status: JobStatus; attempt: number; logs?: JobLogs } | null>;
   readLogTail?: (logs: JobLogs) => Promise<string | null>;
-  /** The baseline to compare with, for a run's request; absent: no comparison. */
-  baseline?: (ref: RunRef, request: RunView["request"]) => Promise<{ baseline: BaselineView | null; note: string | null }>;
 }
 
 const MAX_JSON_BYTES = 1024 * 1024;
@@ -67,6 +66,7 @@ const requestSchema = runRequestSchema.pick({ notebook: true, pullNumber: true, 
   parameters: z.record(z.string(), z.unknown()).catch({}),
   interruptions: z.array(z.string()).catch([]),
   checkRunId: z.number().optional().catch(undefined),
+  baseline: z.object({ branch: z.string(), commit: z.string() }).optional().catch(undefined),
 });
 const metric = metricValueSchema;
 const resultSchema = runResultViewSchema;
@@ -95,10 +95,11 @@ export async function readRunView(ref: RunRef, deps: RunViewDeps): Promise<RunVi
   const rawRequest = await readJson(store, "request.json");
   const request = requestSchema.safeParse(rawRequest);
   if (!request.success) return null;
-  const [rawResult, rawProgress, rawManifest, snapshot, hasOutput] = await Promise.all([
+  const [rawResult, rawProgress, rawManifest, rawComparison, snapshot, hasOutput] = await Promise.all([
     readJson(store, "result.json").catch(() => null),
     readJson(store, PROGRESS_KEY).catch(() => null),
     readJson(store, "manifest.json").catch(() => null),
+    readJson(store, RUN_FILES.comparison).catch(() => null),
     deps.status ? deps.status(ref.runId).catch(() => null) : Promise.resolve(null),
     store.head("output.ipynb").then((object) => object !== null).catch(() => false),
   ]);
@@ -123,7 +124,7 @@ export async function readRunView(ref: RunRef, deps: RunViewDeps): Promise<RunVi
     interruptions: request.data.interruptions,
     checkRunId: request.data.checkRunId ?? null,
   };
-  const comparison = deps.baseline ? await deps.baseline(ref, view).catch(() => ({ baseline: null, note: "The baseline could not be read." })) : { baseline: null, note: null };
+  const comparison = comparisonOf(request.data.baseline, rawComparison, state);
   return {
     ref,
     request: view,
@@ -139,6 +140,18 @@ export async function readRunView(ref: RunRef, deps: RunViewDeps): Promise<RunVi
     baseline: comparison.baseline,
     baselineNote: comparison.note,
   };
+}
+
+/** The deltas' baseline from the bot's comparison.json (written when the run ended), or a note. */
+function comparisonOf(own: { branch: string; commit: string } | undefined, raw: unknown, state: RunView["state"]): { baseline: BaselineView | null; note: string | null } {
+  if (own) return { baseline: null, note: `This run is the baseline of ${own.branch} at ${own.commit}: pull requests into ${own.branch} are compared with it.` };
+  const parsed = comparisonSchema.safeParse(raw);
+  if (parsed.success && parsed.data.kind === "baseline") {
+    const { baseline, relation } = parsed.data;
+    return { baseline: { commit: baseline.commit, branch: baseline.branch, metrics: baseline.metrics, relation }, note: null };
+  }
+  if (parsed.success && parsed.data.kind === "none") return { baseline: null, note: parsed.data.why.replace(/`/gu, "") };
+  return { baseline: null, note: ["completed", "failed", "interrupted", "timed-out", "cancelled"].includes(state) ? null : "The comparison with the default branch's baseline comes when the run ends." };
 }
 
 function stateOf(result: RunResultView | null, backend: JobStatus | null): RunView["state"] {
