@@ -75,7 +75,8 @@ function comparisonLine(input: RunReportInput): string {
     const which = input.baseline.relation === "merge-base" ? "the merge base" : "the nearest earlier baseline (the merge base has none)";
     return `\n\nCompared with ${which}: \`${input.baseline.commit}\` on \`${escapeMarkdown(input.baseline.branch)}\`.`;
   }
-  return input.baselineNote ? `\n\n_${escapeMarkdown(input.baselineNote)}_` : "";
+  // The note is nbtrain's own sentence, with code spans around the branch and commit.
+  return input.baselineNote ? `\n\n${input.baselineNote}` : "";
 }
 
 function describeStatus(input: RunReportInput): string {

@@ -44,6 +44,12 @@ export interface TrainStandinState {
   tokenRequests: unknown[];
   /** Commit SHA → the gzip'd tar the tarball endpoint serves for it (to the job token only). */
   archives: Map<string, Buffer>;
+  /** Pull requests by number; a number not here gets `pull`. */
+  pulls: Map<number, Record<string, unknown>>;
+  /** Head SHA → the merge base the compare API reports for it. */
+  mergeBases: Map<string, string>;
+  /** Commit SHA → its first-parent history, itself first, as the commits API lists it. */
+  history: Map<string, string[]>;
 }
 
 export interface TrainStandin {
@@ -68,6 +74,9 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
     jobToken: options.jobToken ?? `${options.token}Job`,
     tokenRequests: [],
     archives: new Map(),
+    pulls: new Map(),
+    mergeBases: new Map(),
+    history: new Map(),
   };
   let codeloadHost = "";
   const requests: TrainStandin["requests"] = [];
@@ -96,7 +105,16 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
       if (!level) return { status: 404, body: { message: "Not Found" } };
       return { status: 200, body: { permission: level, role_name: level, user: { login: m[1] } } };
     }
-    if (method === "GET" && /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+$/u.test(path)) return { status: 200, body: state.pull };
+    if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)$/u))) return { status: 200, body: state.pulls.get(Number(m[1])) ?? state.pull };
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)$/u))) return { status: 200, body: { name: m[2], full_name: `${m[1]}/${m[2]}`, default_branch: "master", private: true } };
+    if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/compare\/[^.]+\.\.\.([0-9a-f]{40})$/u))) {
+      const base = state.mergeBases.get(m[1]!);
+      return base ? { status: 200, body: { merge_base_commit: { sha: base }, files: [], commits: [], status: "ahead" } } : { status: 404, body: { message: "Not Found" } };
+    }
+    if (method === "GET" && /^\/repos\/[^/]+\/[^/]+\/commits$/u.test(path)) {
+      const history = state.history.get(query.get("sha") ?? "") ?? [];
+      return { status: 200, body: history.slice(0, Number(query.get("per_page") ?? 30)).map((sha) => ({ sha })) };
+    }
     if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/u))) {
       const text = state.contents.get(`${query.get("ref")}:${decodeURIComponent(m[1]!)}`);
       return text === undefined ? { status: 404, body: { message: "Not Found" } } : { status: 200, body: text, raw: true };
