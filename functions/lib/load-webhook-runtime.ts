@@ -6,7 +6,7 @@ import { readWebhookSettings } from "./webhook-settings.js";
 import type { NodeHandler } from "./node-handler-bridge.js";
 
 /** Secrets the app itself reads from its environment, resolved like the App's own. */
-export const APP_SECRETS = ["NBTRAIN_GDRIVE_CREDENTIALS"] as const;
+export const APP_SECRETS = ["NBTRAIN_GDRIVE_CREDENTIALS", "NBTRAIN_PAGE_KEY"] as const;
 
 export interface WebhookRuntimeDeps {
   env: NodeJS.ProcessEnv;

@@ -64,6 +64,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
             train,
             clock,
             ...(deps.webBase ? { webBase: deps.webBase } : {}),
+            ...(deps.page ? { runPage: deps.page.settings } : {}),
           });
         } catch (error) {
           app.log.error({ runId: event.runId, status: event.status, reason: describeError(error) }, "could not report a job state event on GitHub");

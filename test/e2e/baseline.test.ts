@@ -121,6 +121,8 @@ describe("baselines of the default branch", () => {
     const html = await (await fetch(`${server.url}${page.pathname}${page.search}`)).text();
     expect(html).toContain(`Compared with the merge base: <code>${M1}</code> on master.`);
     expect(html).toContain("<th>Baseline <code>2111111</code></th><th>Δ</th>");
+    expect(summary).toContain("- Run page (chart, log, links): <http://bot.test/nbtrain/runs/");
+    expect(summary).not.toContain(dataDir);
   }, 400_000);
 
   it("a PR whose merge base has no baseline at or before it says so and offers /train baseline", async () => {
@@ -130,16 +132,32 @@ describe("baselines of the default branch", () => {
     expect(run.output!.summary).toContain("No baseline of this notebook on `master` at the merge base `1000000` or in the 100 commits before it.");
     expect(run.output!.summary).toContain("`/train baseline`");
     expect(run.output!.summary).not.toContain("Δ vs");
-  }, 200_000);
+
+    // A writer may not make a baseline; a maintainer's /train baseline trains one at the merge base, M0.
+    standin.state.permissions.set("Codertocat", "write");
+    expect((await server.deliver("issue_comment", "pr2-b", comment(4202, "/train baseline", 2))).status).toBe(200);
+    await waitFor("the refusal", () => standin.state.comments.find((c) => c.body.includes("needs **maintain** permission")));
+    standin.state.permissions.set("Codertocat", "admin");
+    standin.state.contents.set(`${M0}:${NB}`, readFileSync(path.join(root, "templates/notebooks/train-spiral-numpy.ipynb"), "utf8"));
+    const top = `${OWNER}-${REPO}-${M0.slice(0, 7)}`;
+    standin.state.archives.set(M0, makeTarball({ comment: M0, entries: [{ path: `${top}/`, type: "dir" }, { path: `${top}/notebooks/`, type: "dir" }, { path: `${top}/${NB}`, content: standin.state.contents.get(`${M0}:${NB}`)! }] }));
+    expect((await server.deliver("issue_comment", "pr2-c", comment(4203, `/train baseline ${NB}`, 2))).status).toBe(200);
+    const made = await completed(deriveBaselineRunId(M0, NB));
+    expect(made).toMatchObject({ head_sha: M0, conclusion: "success" });
+    expect(standin.state.comments.some((c) => c.body.includes(`Training the baseline of \`${NB}\` at the merge base \`1000000\` of \`master\` with the parameters \`train.baseline\` gives it`))).toBe(true);
+    expect((await server.deliver("issue_comment", "pr2-d", comment(4204, `/train ${NB} epochs=2 hidden=8`, 2))).status).toBe(200);
+    const after = await completed("c4204");
+    expect(after.output!.summary).toContain(`Compared with the merge base: \`${M0}\` on \`master\`.`);
+  }, 300_000);
 
   it("a fork PR's successful run compares with the nearest earlier baseline and writes none: the next PR's deltas are unchanged", async () => {
     expect((await server.deliver("issue_comment", "pr3-a", comment(4301, `/train ${NB} epochs=9 hidden=8`, 3))).status).toBe(200);
     const fork = await completed("c4301");
     expect(fork.conclusion).toBe("success");
     expect(fork.output!.summary).toContain(`Compared with the nearest earlier baseline (the merge base has none): \`${M1}\` on \`master\`.`);
-    // Still one baseline: the fork's success recorded nothing.
+    // Still the two baselines the default branch made (M1 by a push, M0 by /train baseline): the fork's success recorded nothing.
     const recorded = readdirSync(path.join(dataDir, "baselines", OWNER, REPO), { recursive: true }).map(String).filter((file) => file.endsWith(".json"));
-    expect(recorded.map((file) => path.basename(file))).toEqual([`${M1}.json`]);
+    expect(recorded.map((file) => path.basename(file)).sort()).toEqual([`${M0}.json`, `${M1}.json`]);
 
     expect((await server.deliver("issue_comment", "pr1-b", comment(4102, `/train ${NB} epochs=4 hidden=8`, 1))).status).toBe(200);
     const again = await completed("c4102");

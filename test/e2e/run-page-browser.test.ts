@@ -146,8 +146,12 @@ describe("the run page in headless Chromium, on a real local run", () => {
       await waitFor("the check run to complete", () => runOf(runId)?.status === "completed", 150_000);
       await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).document.body.getAttribute("data-state") === "completed", undefined, { timeout: 30_000 });
       expect(await page.textContent("#state")).toMatch(/^Succeeded \(attempt 1\)/u);
-      // The check run's last output is the final report, not a late progress summary.
-      expect(runOf(runId)!.output!.title).not.toMatch(/^Running attempt/u);
+      // The check run's last output is the final report, not a late progress summary, and its
+      // links go through the page rather than to paths on the bot's machine.
+      const report = runOf(runId)!.output!;
+      expect(report.title).not.toMatch(/^Running attempt/u);
+      expect(report.summary).toMatch(new RegExp(`- Executed notebook: <http://run-page\\.test/nbtrain/runs/${OWNER}/${REPO}/${runId}/output\\.ipynb\\?t=[0-9a-z]+\\.[A-Za-z0-9_-]{22}>`, "u"));
+      expect(report.summary).not.toContain(dataDir);
       await page.reload();
       const output = await fetch(pageUrl(runId, token, "output.ipynb"));
       expect(output.status).toBe(200);
