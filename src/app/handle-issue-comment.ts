@@ -13,6 +13,7 @@ import { replyToComment, type CommentRef } from "../github/reply-to-comment.js";
 import { replyTrainStatus } from "../training/reply-train-status.js";
 import { RunRegistry } from "../runs/run-registry.js";
 import { refuse, runTrainCommand } from "../training/run-train-command.js";
+import { approveFork } from "../training/approve-fork.js";
 
 /**
  * issue_comment.created whose first line starts with `/train`, on a pull request. Bots, plain
@@ -67,13 +68,24 @@ export function handleIssueComment(train: TrainDeps, clock: () => Date) {
           return;
         }
         // Independent reads go out together: each is a round trip to GitHub.
-        const pull = command.kind === "run" ? octokit.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.issueNumber }) : undefined;
+        const pull = command.kind === "run" || command.kind === "approve" ? octokit.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.issueNumber }) : undefined;
         pull?.catch(() => {});
         const permission = readPermission(octokit, ref, ref.commenter);
         permission.catch(() => {});
         const config = await readTrainConfig(context);
         if (!config.ok) {
           await refuse(octokit, ref, config.message);
+          return;
+        }
+        if (command.kind === "approve") {
+          // Maintainers approve, whatever train.permission lets run: the approval vouches for a stranger's code.
+          const { data: pr } = await pull!;
+          const outcome = await approveFork({ owner: ref.owner, repo: ref.repo, pull: pr, headSha: pr.head.sha, by: ref.commenter, permission: await permission }, train, clock());
+          if (!outcome.ok) {
+            await refuse(octokit, ref, outcome.message);
+            return;
+          }
+          await replyToComment(octokit, ref, outcome.message);
           return;
         }
         const allowed = judgePermission(await permission, config.config.permission);

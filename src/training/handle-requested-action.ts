@@ -13,6 +13,10 @@ import { withKeyedLock } from "../util/keyed-lock.js";
 import { readTrainConfig } from "./read-train-config.js";
 import { RunRegistry, type RunRequest } from "../runs/run-registry.js";
 import { startTrainRun } from "./start-train-run.js";
+import { approveFork } from "./approve-fork.js";
+import { APPROVE_FORK_ACTION, checkForkTrust, FORK_APPROVAL_CHECK } from "./fork-trust.js";
+import { judgeOperatorPolicy } from "./judge-operator-policy.js";
+import { readPermission } from "../github/authorize-commenter.js";
 import { CANCEL_ACTION, RERUN_ACTION, TRAIN_CHECK_PREFIX } from "./train-check-name.js";
 
 /**
@@ -24,6 +28,10 @@ export function handleRequestedAction(train: TrainDeps, clock: () => Date) {
   return async (context: Context<"check_run.requested_action">): Promise<void> => {
     if (isBotSender(context)) return;
     const { check_run: checkRun, requested_action: action, repository, sender, installation } = context.payload;
+    if (checkRun.name === FORK_APPROVAL_CHECK && action?.identifier === APPROVE_FORK_ACTION.identifier) {
+      await approveFromButton(context, train, clock);
+      return;
+    }
     const runId = checkRun.external_id ?? "";
     if (!checkRun.name.startsWith(TRAIN_CHECK_PREFIX) || !isRunId(runId) || !installation || !action) {
       context.log.debug(`ignoring requested action on check "${checkRun.name}"`);
@@ -104,6 +112,23 @@ async function rerun(
     await deps.say(`run \`${request.runId}\` was not re-run: ${limits.message}`);
     return;
   }
+  const policy = judgeOperatorPolicy(
+    { kind: "run", parameters: request.parameters, gpus: resources.gpus, memoryMiB: resources.memoryMiB, timeoutSeconds: resources.timeoutSeconds },
+    deps.config,
+    limits.resources,
+    deps.train,
+  );
+  if (!policy.ok) {
+    await deps.say(`run \`${request.runId}\` was not re-run: ${policy.message}`);
+    return;
+  }
+  // The same commit trains again: its approval (if it is a fork's) still holds, unless the repository now denies forks.
+  const { data: pull } = await octokit.rest.pulls.get({ owner, repo, pull_number: request.pullNumber });
+  const trust = await checkForkTrust(pull, request.headSha, { owner, repo }, deps.config, deps.train);
+  if (!trust.ok) {
+    await deps.say(`run \`${request.runId}\` was not re-run: ${trust.message}`);
+    return;
+  }
   const outcome = await startTrainRun(
     octokit,
     { ...request, runId, notebookBytes: bytes, resources: limits.resources, requestedBy: deps.by, installationId: deps.installationId },
@@ -111,4 +136,36 @@ async function rerun(
     deps.clock,
   );
   if (outcome.kind === "failed") await deps.say(`the re-run \`${runId}\` of \`${request.runId}\` could not be started: ${outcome.reason}`);
+}
+
+/**
+ * **Approve fork** on the approval check run: the clicker needs maintain or admin. The check run
+ * names its PR in its external id (a fork's check run payload lists no pull request) and its
+ * commit in `head_sha`; the approval is of that commit. Answered on the PR and in the check run.
+ */
+async function approveFromButton(context: Context<"check_run.requested_action">, train: TrainDeps, clock: () => Date): Promise<void> {
+  const { check_run: checkRun, repository, sender } = context.payload;
+  const owner = repository.owner.login;
+  const repo = repository.name;
+  const pullNumber = Number(/^fork-approval:(\d+)$/u.exec(checkRun.external_id ?? "")?.[1] ?? NaN);
+  if (!Number.isInteger(pullNumber)) {
+    context.log.warn(`approval check run ${checkRun.id} names no pull request; ignoring`);
+    return;
+  }
+  const octokit = context.octokit;
+  await withKeyedLock(`train:${owner}/${repo}#${pullNumber}`, async () => {
+    const [permission, { data: pull }] = await Promise.all([readPermission(octokit, { owner, repo }, sender.login), octokit.rest.pulls.get({ owner, repo, pull_number: pullNumber })]);
+    const outcome = await approveFork({ owner, repo, pull, headSha: checkRun.head_sha, by: sender.login, permission }, train, clock());
+    await octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body: outcome.message });
+    if (outcome.ok) {
+      await octokit.rest.checks.update({
+        owner,
+        repo,
+        check_run_id: checkRun.id,
+        conclusion: "success",
+        output: { title: `Approved by @${sender.login}`, summary: outcome.message },
+        actions: [],
+      });
+    }
+  });
 }

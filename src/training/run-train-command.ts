@@ -7,6 +7,8 @@ import type { RunCommand } from "../commands/train-command.js";
 import type { TrainConfig } from "../config/train-config.js";
 import type { TrainDeps } from "../app/app-deps.js";
 import { countActiveRuns } from "./count-active-runs.js";
+import { checkForkTrust, requestForkApproval } from "./fork-trust.js";
+import { judgeOperatorPolicy } from "./judge-operator-policy.js";
 import { describeError } from "../github/describe-error.js";
 import { fetchNotebook } from "../github/fetch-notebook.js";
 import type { GitHubClient } from "../github/github-client.js";
@@ -62,6 +64,15 @@ export async function runTrainCommand(command: RunCommand, ctx: TrainCommandCont
   // Exactly this commit trains, whoever pushes to the PR (or its fork) afterwards.
   const headSha = earlier?.headSha ?? pr.head.sha;
 
+  // A fork's commit runs only once a maintainer approved exactly it (train.forks).
+  const trust = await checkForkTrust(pr, headSha, ref, config, train);
+  if (!trust.ok) {
+    if (trust.reason !== "denied") await requestForkApproval(octokit, ref, ref.issueNumber, headSha, trust.message, ctx.now());
+    log.info({ sha: headSha, reason: trust.reason }, "refused /train on a fork");
+    await refuse(octokit, ref, trust.message);
+    return;
+  }
+
   let requested = command.notebook;
   if (requested === undefined) {
     const { files } = await listChangedFiles(octokit, { kind: "pull_request", owner: ref.owner, repo: ref.repo, number: ref.issueNumber, headSha, baseSha: pr.base.sha });
@@ -88,6 +99,13 @@ export async function runTrainCommand(command: RunCommand, ctx: TrainCommandCont
   const limits = checkTrainLimits(command, config, active);
   if (!limits.ok) {
     await refuse(octokit, ref, limits.message);
+    return;
+  }
+  // Then the operator's allow-lists and caps, which no repository config can lift.
+  const policy = judgeOperatorPolicy(command, config, limits.resources, train);
+  if (!policy.ok) {
+    log.info({ key: policy.key }, "refused /train: outside the deployment's allow-lists");
+    await refuse(octokit, ref, policy.message);
     return;
   }
 
