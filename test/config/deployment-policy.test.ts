@@ -4,6 +4,7 @@ import { resolveTrainRequest } from "../../src/commands/resolve-train-request.js
 import type { RunCommand } from "../../src/commands/train-command.js";
 import { batchResourceAllowed, matchesPattern, storeAllowed } from "../../src/config/allow-list.js";
 import { parseDeploymentPolicy, type DeploymentPolicy } from "../../src/config/deployment-policy.js";
+import { judgeTrainConfig } from "../../src/config/judge-train-config.js";
 import { judgeTrainRequest } from "../../src/config/judge-train-request.js";
 import { trainConfigSchema } from "../../src/config/train-config.js";
 
@@ -142,5 +143,31 @@ describe("judgeTrainRequest", () => {
     const request = { backend: "local" as const, queue: { value: "", key: "q" }, jobDefinition: { value: "", key: "j" }, gpus: { value: 1, key: "g" }, memoryMiB: { value: 1, key: "m" }, timeoutSeconds: { value: 60, key: "t" }, store: { value: STORE, key: "NBTRAIN_STORE" } };
     expect(judgeTrainRequest({ ...request, from: { value: `${STORE}/team/run-1`, key: "--from" } }, policy)).toEqual({ ok: true });
     expect(judgeTrainRequest({ ...request, from: { value: "gdrive://private-folder", key: "--from" } }, policy)).toMatchObject({ ok: false, key: "--from" });
+  });
+});
+
+describe("judgeTrainConfig", () => {
+  const policy = parseDeploymentPolicy({ NBTRAIN_BATCH_QUEUES: "nbtrain", NBTRAIN_MAX_MEMORY: "32GiB", NBTRAIN_MAX_TIMEOUT: "12h" }, STORE);
+
+  it("finds nothing in the default train section", () => {
+    expect(judgeTrainConfig(trainConfigSchema.parse({}), policy, "aws-batch")).toEqual([]);
+  });
+
+  it("lists every key outside, and on the local backend only the caps", () => {
+    const config = trainConfigSchema.parse({
+      gpus: { a: { queue: "nbtrain", spot_queue: "spot", on_demand_queue: "nbtrain", job_definition: "x", vcpus: 4, memory: "64GiB" } },
+      defaults: { memory: "48GiB" },
+      limits: { max_gpus: 2, max_timeout: "24h" },
+    });
+    expect(judgeTrainConfig(config, policy, "aws-batch").map((refusal) => refusal.key)).toEqual([
+      "train.gpus.a.spot_queue",
+      "train.gpus.a.job_definition",
+      "train.gpus.a.memory",
+      "train.limits.max_gpus",
+      "train.limits.max_timeout",
+      "train.defaults.memory",
+    ]);
+    expect(judgeTrainConfig(config, policy, "local").map((refusal) => refusal.key)).toEqual(["train.gpus.a.memory", "train.limits.max_gpus", "train.limits.max_timeout", "train.defaults.memory"]);
+    expect(judgeTrainConfig(config, policy, "local")[2]!.message).toBe("1d is longer than this deployment allows a run (12h, NBTRAIN_MAX_TIMEOUT)");
   });
 });
