@@ -174,6 +174,19 @@ describe("the operator's allow-lists and fork approval, through the real server"
     expect(call.body).toMatchObject({ jobQueue: "nbtrain", jobDefinition: "nbtrain-runner" });
   });
 
+  it("admits a queue by a wildcard entry, and /train cancel then searches that queue too", async () => {
+    setConfig("    t4: { queue: team-vision, job_definition: nbtrain-runner, vcpus: 4, memory: 15GiB }");
+    const before = submits();
+    const { id } = await comment(`/train ${NB}`);
+    expect(await outcomeOf(id)).toBe("rocket");
+    expect(submits()).toBe(before + 1);
+    expect(batch.calls.filter((c) => c.operation === "submitjob").at(-1)!.body).toMatchObject({ jobQueue: "team-vision" });
+    const searched = batch.calls.length;
+    const cancel = await comment(`/train cancel c${id}`);
+    expect(await cancel.reply()).toContain(`c${id}`);
+    expect(batch.calls.slice(searched).filter((c) => c.operation === "listjobs").map((c) => c.body.jobQueue)).toEqual(["nbtrain", "team-vision"]);
+  });
+
   it("refuses a queue outside NBTRAIN_BATCH_QUEUES, naming the key and what the operator allows", async () => {
     setConfig("    t4: { queue: admin-queue, job_definition: nbtrain-runner, vcpus: 4, memory: 15GiB }");
     const before = submits();
