@@ -34,7 +34,7 @@ export function handleRequestedAction(train: TrainDeps, clock: () => Date) {
       }
       const { owner, name: repo } = { owner: repository.owner.login, name: repository.name };
       await withKeyedLock(`train:${owner}/${repo}#${pullNumber}`, () =>
-        approveForkButton({ owner, repo, pullNumber, checkRunId: checkRun.id, headSha: checkRun.head_sha, user: sender.login, octokit: context.octokit, log: context.log }, train, clock),
+        approveForkButton({ owner, repo, pullNumber, headSha: checkRun.head_sha, user: sender.login, octokit: context.octokit, log: context.log }, train, clock),
       );
       return;
     }

@@ -3,6 +3,7 @@ import type { TrainDeps } from "../app/app-deps.js";
 import { readPermission } from "../github/authorize-commenter.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { approveFork } from "./approve-fork.js";
+import { markForkApproved } from "./fork-trust.js";
 
 /**
  * **Approve fork** on the approval check run: the clicker needs maintain or admin. The check run
@@ -10,7 +11,7 @@ import { approveFork } from "./approve-fork.js";
  * commit in `head_sha`; the approval is of that commit. Answered on the PR and in the check run.
  */
 export async function approveForkButton(
-  click: { owner: string; repo: string; pullNumber: number; checkRunId: number; headSha: string; user: string; octokit: GitHubClient; log: Context["log"] },
+  click: { owner: string; repo: string; pullNumber: number; headSha: string; user: string; octokit: GitHubClient; log: Context["log"] },
   train: Pick<TrainDeps, "store">,
   now: () => Date,
 ): Promise<void> {
@@ -20,5 +21,5 @@ export async function approveForkButton(
   await octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body: outcome.message });
   if (!outcome.ok) return;
   click.log.info({ sha: click.headSha, by: click.user }, "fork commit approved for training (button)");
-  await octokit.rest.checks.update({ owner, repo, check_run_id: click.checkRunId, conclusion: "success", output: { title: `Approved by @${click.user}`, summary: outcome.message }, actions: [] });
+  await markForkApproved(octokit, { owner, repo }, pullNumber, click.headSha, click.user, outcome.message);
 }

@@ -2,6 +2,7 @@ import type { TrainDeps } from "../app/app-deps.js";
 import { readPermission } from "../github/authorize-commenter.js";
 import { replyToComment } from "../github/reply-to-comment.js";
 import { approveFork } from "./approve-fork.js";
+import { markForkApproved } from "./fork-trust.js";
 import { refuse } from "./refuse-comment.js";
 import type { TrainComment } from "./train-comment.js";
 
@@ -26,4 +27,5 @@ export async function approveForkCommand(comment: TrainComment, train: Pick<Trai
   }
   comment.log.info({ sha: pull.head.sha, by: ref.commenter }, "fork commit approved for training");
   await replyToComment(octokit, ref, outcome.message);
+  await markForkApproved(octokit, ref, ref.issueNumber, pull.head.sha, ref.commenter, outcome.message);
 }

@@ -3,6 +3,7 @@ import { judgeForkTrust, type ForkTrust } from "../commands/judge-fork-trust.js"
 import type { TrainConfig } from "../config/train-config.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { ForkApprovals } from "../runs/fork-approvals.js";
+import { listTrainCheckRuns } from "./find-train-check-run.js";
 
 /** The parts of a pull request that say whether it comes from a fork. */
 export interface PullHead {
@@ -36,6 +37,9 @@ export const FORK_APPROVAL_CHECK = "nbtrain / train: fork approval";
  * payload does not (its `pull_requests` is empty).
  */
 export async function requestForkApproval(octokit: GitHubClient, repo: { owner: string; repo: string }, pullNumber: number, headSha: string, message: string, now: Date): Promise<void> {
+  // One per commit: a second /train on it finds the button already there.
+  const existing = await listTrainCheckRuns(octokit, { ...repo, headSha, name: FORK_APPROVAL_CHECK });
+  if (existing.some((run) => run.externalId === `fork-approval:${pullNumber}`)) return;
   await octokit.rest.checks.create({
     owner: repo.owner,
     repo: repo.repo,
@@ -48,4 +52,12 @@ export async function requestForkApproval(octokit: GitHubClient, repo: { owner: 
     output: { title: "A maintainer's approval is needed to train this fork commit", summary: message },
     actions: [APPROVE_FORK_ACTION],
   });
+}
+
+/** Once approved (by comment or button), the commit's approval check runs say so and lose their button. */
+export async function markForkApproved(octokit: GitHubClient, repo: { owner: string; repo: string }, pullNumber: number, headSha: string, by: string, message: string): Promise<void> {
+  const runs = await listTrainCheckRuns(octokit, { ...repo, headSha, name: FORK_APPROVAL_CHECK });
+  for (const run of runs.filter((each) => each.externalId === `fork-approval:${pullNumber}`)) {
+    await octokit.rest.checks.update({ owner: repo.owner, repo: repo.repo, check_run_id: run.id, conclusion: "success", output: { title: `Approved by @${by}`, summary: message }, actions: [] });
+  }
 }

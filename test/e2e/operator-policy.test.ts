@@ -236,6 +236,8 @@ describe("the operator's allow-lists and fork approval, through the real server"
     const approvedReply = await approved.reply();
     expect(approvedReply).toContain("@Codertocat approved commit `ec26c3e` of this fork for training");
     expect(approvedReply).toContain("A new push to the fork drops the approval");
+    // The comment approves as the button does: the commit's approval check run says so, with no button left.
+    expect(await waitFor("the approval check run to complete", () => (approval!.conclusion === "success" ? approval : undefined))).toMatchObject({ output: { title: "Approved by @Codertocat" } });
     expect(submits()).toBe(before);
 
     const second = await comment(`/train ${NB}`);
@@ -246,6 +248,10 @@ describe("the operator's allow-lists and fork approval, through the real server"
     standin.state.pull = { ...basePull, number: 1, head: { ...basePull.head, sha: PUSHED, repo: fork } };
     const third = await comment(`/train ${NB}`);
     expect(await outcomeOf(third.id)).toBe("confused");
+    // A second refusal on the same commit adds no second approval check run.
+    const again = await comment(`/train ${NB}`);
+    expect(await outcomeOf(again.id)).toBe("confused");
+    expect([...standin.state.checkRuns.values()].filter((run) => run.name === "nbtrain / train: fork approval" && run.head_sha === PUSHED)).toHaveLength(1);
     expect(await third.reply()).toContain("The fork pushed since its last approval, so its new head `4d3c2b1` is not approved and nothing was submitted.");
     expect(submits()).toBe(before + 1);
 
