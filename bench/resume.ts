@@ -14,7 +14,7 @@ import { FileStore } from "../src/storage/file-store.js";
 import { readStoreJson } from "../src/runner/read-store-json.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const entrypoint = path.resolve(here, "../src/runner/entrypoint.js");
+const entrypoint = path.resolve(here, "../src/runner/job-entry.js");
 const root = path.resolve(here, "../..");
 const notebook = path.join(root, "templates", "notebooks", "train-spiral-numpy.ipynb");
 
