@@ -19,8 +19,9 @@ import { pythonDir } from "./package-root.js";
 import type { ProgressReporter } from "./progress-reporter.js";
 import { readStoreJson } from "./read-store-json.js";
 import { restoreCheckpoints, type RestoredCheckpoints } from "./restore-checkpoints.js";
-import type { RunResult, RunStatus } from "./run-result.js";
-import { runPrefix, type RunSpec } from "./run-spec.js";
+import { RUN_FILES, runLayout } from "../runs/run-layout.js";
+import { RESULT_FORMAT, runResultSchema, type RunResult, type RunStatus } from "../runs/run-result.js";
+import type { RunSpec } from "./run-spec.js";
 import type { ShimFinished } from "./shim-event.js";
 
 export interface RunDeps {
@@ -62,8 +63,9 @@ function kernelEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>, pytho
 }
 
 async function previousAttempt(store: Store): Promise<number> {
-  const previous = (await readStoreJson(store, "result.json")) as { attempt?: unknown } | null;
-  return typeof previous?.attempt === "number" && Number.isInteger(previous.attempt) ? previous.attempt : 0;
+  // Only the attempt matters here; a result.json without a valid one counts as no earlier attempt.
+  const previous = runResultSchema.pick({ attempt: true }).safeParse(await readStoreJson(store, RUN_FILES.result));
+  return previous.success ? previous.data.attempt : 0;
 }
 
 async function putFile(store: Store, key: string, file: string): Promise<void> {
@@ -149,7 +151,7 @@ interface Executed {
 export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutcome> {
   const loaded = await loadNotebook(spec, deps.cwd);
   const python = deps.python ?? (await findPython(deps.env));
-  const store = scopeStore(deps.store, runPrefix(spec));
+  const store = scopeStore(deps.store, runLayout.prefix({ owner: spec.owner, repo: spec.repo, runId: spec.run_id }));
   const startedAt = Date.now();
   const attempt = spec.attempt ?? (await previousAttempt(store)) + 1;
   const ownsWorkDir = spec.work_dir === undefined;
@@ -182,7 +184,7 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
       deps.progress.close();
       return {
         result,
-        location: { store: store.uri, output: `${store.uri.replace(/\/+$/, "")}/output.ipynb`, checkpoints: `${store.uri.replace(/\/+$/, "")}/checkpoints/` },
+        location: { store: store.uri, output: `${store.uri.replace(/\/+$/, "")}/${RUN_FILES.output}`, checkpoints: `${store.uri.replace(/\/+$/, "")}/${RUN_FILES.checkpoints}` },
       };
     } catch (error) {
       await recordRunnerFailure(run, injected.baseResult, error);
@@ -199,8 +201,8 @@ async function restore(run: RunContext): Promise<Restored> {
   const { store, dirs, deps } = run;
   const checkpoints = await restoreCheckpoints(store, dirs.checkpoints);
   const resume = checkpoints.manifest !== null && checkpoints.manifest.files.length > 0;
-  if (checkpoints.manifest && (await store.head("metrics.jsonl"))) {
-    await pipeline(await store.get("metrics.jsonl"), createWriteStream(path.join(dirs.outputs, "metrics.jsonl")));
+  if (checkpoints.manifest && (await store.head(RUN_FILES.metrics))) {
+    await pipeline(await store.get(RUN_FILES.metrics), createWriteStream(path.join(dirs.outputs, "metrics.jsonl")));
   }
   deps.progress.report({ type: "restored", sequence: checkpoints.manifest?.sequence ?? null, files: checkpoints.manifest?.files.length ?? 0 });
   return { checkpoints, resume };
@@ -223,7 +225,7 @@ async function inject(run: RunContext, restored: Restored): Promise<Injected> {
   await writeFile(input, `${JSON.stringify(notebook, null, 1)}\n`);
 
   const baseResult: RunResult = {
-    format: "nbtrain-result/1",
+    format: RESULT_FORMAT,
     run_id: spec.run_id,
     status: "running",
     attempt: run.attempt,
@@ -242,7 +244,7 @@ async function inject(run: RunContext, restored: Restored): Promise<Injected> {
     failure: null,
     warnings: run.warnings,
   };
-  await putJson(store, "result.json", baseResult);
+  await putJson(store, RUN_FILES.result, baseResult);
   return { notebook, injectedIndex, input, output, baseResult };
 }
 
@@ -278,7 +280,7 @@ function checkpointSync(run: RunContext, restored: Restored): CheckpointSync {
     runId: run.spec.run_id,
     attempt: run.attempt,
     base: checkpoints.manifest ? { sequence: checkpoints.manifest.sequence, restored: checkpoints.restored } : null,
-    companions: [{ file: path.join(run.dirs.outputs, "metrics.jsonl"), key: "metrics.jsonl" }],
+    companions: [{ file: path.join(run.dirs.outputs, "metrics.jsonl"), key: RUN_FILES.metrics }],
     onError: (error) => run.warn(`checkpoint sync: ${error instanceof Error ? error.message : String(error)}`),
   });
 }
@@ -434,17 +436,17 @@ async function publish(run: RunContext, injected: Injected, executed: Executed, 
   let notebook: NotebookV4 = injected.notebook;
   if (existsSync(injected.output)) notebook = JSON.parse(await readFile(injected.output, "utf8")) as NotebookV4;
   if (status === "failed" && finished?.error && finished.error.index !== null) notebook = markFailedCell(notebook, finished.error.index);
-  await store.put("output.ipynb", Buffer.from(`${JSON.stringify(notebook, null, 1)}\n`), { contentType: "application/x-ipynb+json" });
+  await store.put(RUN_FILES.output, Buffer.from(`${JSON.stringify(notebook, null, 1)}\n`), { contentType: "application/x-ipynb+json" });
 
   const metrics = await collectMetrics(dirs.outputs);
   for (const problem of metrics.problems) warn(problem);
   if (metrics.series.length > 0) {
-    await store.put("metrics.jsonl", Buffer.from(metrics.series.map((point) => JSON.stringify(point)).join("\n") + "\n"), {
+    await store.put(RUN_FILES.metrics, Buffer.from(metrics.series.map((point) => JSON.stringify(point)).join("\n") + "\n"), {
       contentType: "application/x-ndjson",
     });
   }
   for (const file of await listFiles(dirs.outputs)) {
-    if (file === "metrics.jsonl") continue;
+    if (file === RUN_FILES.metrics) continue;
     try {
       await putFile(store, `outputs/${file}`, path.join(dirs.outputs, ...file.split("/")));
     } catch (error) {
@@ -465,14 +467,14 @@ async function publish(run: RunContext, injected: Injected, executed: Executed, 
     failure,
     warnings: run.warnings,
   };
-  await putJson(store, "result.json", result);
+  await putJson(store, RUN_FILES.result, result);
   return result;
 }
 
 /** result.json must not stay "running" when the runner itself fails (pip, the store, the shim). */
 async function recordRunnerFailure(run: RunContext, baseResult: RunResult, error: unknown): Promise<void> {
   const failedAt = Date.now();
-  await putJson(run.store, "result.json", {
+  await putJson(run.store, RUN_FILES.result, {
     ...baseResult,
     status: "failed",
     finished_at: new Date(failedAt).toISOString(),
