@@ -32,7 +32,8 @@ export function handleRequestedAction(train: TrainDeps, clock: () => Date) {
         context.log.warn(`approval check run ${checkRun.id} names no pull request; ignoring`);
         return;
       }
-      const { owner, name: repo } = { owner: repository.owner.login, name: repository.name };
+      const owner = repository.owner.login;
+      const repo = repository.name;
       await withKeyedLock(`train:${owner}/${repo}#${pullNumber}`, () =>
         approveForkButton({ owner, repo, pullNumber, headSha: checkRun.head_sha, user: sender.login, octokit: context.octokit, log: context.log }, train, clock),
       );
