@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ForkApprovals } from "../../src/runs/fork-approvals.js";
-import { approveFork } from "../../src/training/approve-fork.js";
 import { FileStore } from "../../src/storage/file-store.js";
 
 const sha1 = "1111111111111111111111111111111111111111";
@@ -34,26 +33,5 @@ describe("ForkApprovals", () => {
     const store = new FileStore(dir);
     await store.put(new ForkApprovals(store).key("octo", "repo", 7, sha1), Buffer.from("{not json"));
     expect(await new ForkApprovals(store).find("octo", "repo", 7, sha1)).toBeNull();
-  });
-});
-
-describe("approveFork", () => {
-  const base = { number: 7, base: { repo: { id: 1 } } };
-  it("records a maintainer's approval of a fork's commit, refuses a writer, and needs none on a branch of the repository", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "nbtrain-approve-"));
-    try {
-      const store = new FileStore(dir);
-      const fork = { ...base, head: { sha: sha1, repo: { id: 2 } } };
-      const at = new Date("2026-12-06T12:00:00Z");
-      expect(await approveFork({ owner: "o", repo: "r", pull: fork, headSha: sha1, by: "w", permission: "write" }, { store }, at)).toMatchObject({ ok: false, message: expect.stringContaining("needs **maintain** or **admin**") });
-      expect(await new ForkApprovals(store).find("o", "r", 7, sha1)).toBeNull();
-      expect(await approveFork({ owner: "o", repo: "r", pull: { ...base, head: { sha: sha1, repo: { id: 1 } } }, headSha: sha1, by: "m", permission: "admin" }, { store }, at)).toMatchObject({ ok: false, message: expect.stringContaining("does not come from a fork") });
-      expect(await approveFork({ owner: "o", repo: "r", pull: fork, headSha: sha1, by: "m", permission: "maintain" }, { store }, at)).toMatchObject({ ok: true });
-      expect(await new ForkApprovals(store).find("o", "r", 7, sha1)).toMatchObject({ approvedBy: "m" });
-      // A deleted fork (head.repo null) is still a fork.
-      expect(await approveFork({ owner: "o", repo: "r", pull: { ...base, head: { sha: sha2, repo: null } }, headSha: sha2, by: "m", permission: "admin" }, { store }, at)).toMatchObject({ ok: true });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });
