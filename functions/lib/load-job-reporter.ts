@@ -47,7 +47,7 @@ export async function loadJobReporter(deps: JobReporterDeps): Promise<JobStateLi
   const readLogTail = deps.readLogTail ?? readCloudWatchLogTail();
   // A run that ends no longer needs its read-only token: its secret (nbtrain/job-token/<run-id>) is deleted.
   const region = deps.env.AWS_REGION;
-  const secrets = deps.env.NBTRAIN_JOB_SOURCE === "archive" && region ? new (await import("../../src/compute/aws-job-secrets.js")).AwsJobSecrets({ region }) : undefined;
+  const secrets = deps.env.NBTRAIN_JOB_SOURCE === "archive" && region ? new (await import("../../src/compute/aws-job-token-remover.js")).AwsJobTokenRemover({ region }) : undefined;
   // With NBTRAIN_PUBLIC_URL, reports link the run page (signed with the key the webhook function serves it with).
   const runPage = deps.env.NBTRAIN_PUBLIC_URL
     ? readRunPageSettings({ ...deps.env, NBTRAIN_PAGE_KEY: env.NBTRAIN_PAGE_KEY, WEBHOOK_SECRET: env.NBTRAIN_PAGE_KEY ? undefined : await deps.secrets("WEBHOOK_SECRET") })

@@ -32,11 +32,16 @@ export interface StatusCommand {
   kind: "status";
 }
 
+/** `/train approve`: a maintainer approves a fork's current head commit for training. */
+export interface ApproveCommand {
+  kind: "approve";
+}
+
 export interface HelpCommand {
   kind: "help";
 }
 
-export type TrainCommand = RunCommand | CancelCommand | StatusCommand | HelpCommand | BaselineCommand;
+export type TrainCommand = RunCommand | CancelCommand | StatusCommand | ApproveCommand | HelpCommand | BaselineCommand;
 
 export type CommandErrorCode =
   | "too-long"

@@ -97,6 +97,11 @@ export const trainConfigSchema = z
     lfs: z.boolean().default(false),
     /** Notebooks trained on pushes to the default branch, as the baselines PR runs compare with. */
     baseline: z.array(baselineEntrySchema).max(20, "list at most 20 baseline entries").default([]),
+    /**
+     * Pull requests from forks: `approve` (the default) trains a fork's head commit only once a
+     * maintainer approved it with `/train approve`; `allow` trains it like a branch's; `deny` never does.
+     */
+    forks: z.enum(["approve", "allow", "deny"]).default("approve"),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -7,6 +7,7 @@ import type { GitHubClient } from "../github/github-client.js";
 import { RunRegistry } from "../runs/run-registry.js";
 import { newRunRequest } from "../runs/run-request.js";
 import { countActiveRuns } from "./count-active-runs.js";
+import { judgeOperatorPolicy } from "./judge-operator-policy.js";
 import { startTrainRun } from "./start-train-run.js";
 
 /** A baseline to train: one notebook at one default-branch commit. */
@@ -49,8 +50,12 @@ export async function startBaselineRun(octokit: GitHubClient, target: BaselineTa
     perPullRequest: config.limits.max_concurrent_per_repo,
   });
   // The per-PR limit means nothing without a PR: a push's baselines share the repository's.
-  const limits = checkTrainLimits({ kind: "run", notebook, parameters: target.parameters }, { ...config, limits: { ...config.limits, max_concurrent_per_pr: config.limits.max_concurrent_per_repo } }, active);
+  const command = { kind: "run" as const, notebook, parameters: target.parameters };
+  const limits = checkTrainLimits(command, { ...config, limits: { ...config.limits, max_concurrent_per_pr: config.limits.max_concurrent_per_repo } }, active);
   if (!limits.ok) return { kind: "refused", runId, message: limits.message };
+  // Then the operator's allow-lists and caps, as for any run.
+  const policy = judgeOperatorPolicy(command, config, limits.resources, train);
+  if (!policy.ok) return { kind: "refused", runId, message: policy.message };
 
   const request = newRunRequest(
     {

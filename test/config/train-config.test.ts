@@ -13,6 +13,7 @@ describe("trainConfigSchema", () => {
       requirements: "off",
       lfs: false,
       baseline: [],
+      forks: "approve",
     });
   });
 

@@ -10,6 +10,7 @@ import { createWebhookHandler } from "../../functions/lib/create-webhook-handler
 import { loadWebhookRuntime } from "../../functions/lib/load-webhook-runtime.js";
 import { createSecretLoader } from "../../functions/lib/secret-loader.js";
 import { fakeChecker, privateKey, QUIET_OCTOKIT } from "../support/test-app.js";
+import { openPolicy } from "../support/open-policy.js";
 import { KEY, makeRunStore, OWNER, REPO, RUN } from "../run-page/run-page-fixture.js";
 import { functionUrlEvent, SECRET } from "./webhook-events.js";
 
@@ -39,7 +40,7 @@ function handler() {
             checkNotebook: fakeChecker({}),
             parseRepoConfig,
             templates: await loadTemplates(),
-            train: { compute, store: fixture.store, storeUri: fixture.store.uri },
+            train: { compute, store: fixture.store, storeUri: fixture.store.uri, policy: openPolicy(fixture.store.uri), backend: "local" },
             page: { settings: { key: KEY, publicUrl: "https://abc.lambda-url.us-east-1.on.aws", ttlSeconds: 3600 }, assets: async () => fixture.assets },
           }),
         invoker: () => async () => {},
