@@ -27,7 +27,7 @@ const M2 = "3222222222222222222222222222222222222222"; // a later default-branch
 const PR1 = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"; // merge base M1
 const PR2 = "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"; // merge base M0: nothing at or before it
 const PR3 = "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3"; // a fork's PR, merge base M2 (nearest earlier: M1)
-const CONFIG = "train:\n  baseline:\n    - notebook: \"notebooks/*.ipynb\"\n      parameters: { epochs: 3, hidden: 8 }\n";
+const CONFIG = "train:\n  forks: allow\n  baseline:\n    - notebook: \"notebooks/*.ipynb\"\n      parameters: { epochs: 3, hidden: 8 }\n";
 
 let standin: TrainStandin;
 let contract: OpenApiContract;
