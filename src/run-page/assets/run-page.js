@@ -48,9 +48,14 @@
 
   function apply(data) {
     xLabel = data.chart.xLabel;
-    if (data.chart.from === 0) {
-      x = [];
-      ys = {};
+    // The series can shrink (the final metrics.jsonl keeps one line per step): the server then
+    // answers from an earlier point, and what the page had from there on is dropped.
+    var from = data.chart.from;
+    if (from < x.length) {
+      x = x.slice(0, from);
+      Object.keys(ys).forEach(function (name) {
+        ys[name] = ys[name].slice(0, from);
+      });
     }
     x = x.concat(data.chart.x);
     data.chart.metrics.forEach(function (metric) {
