@@ -123,8 +123,8 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         logTail,
         outOfMemory: event.outOfMemory && request ? { memoryMiB: request.resources.memoryMiB } : null,
       });
-      await completeTrainCheckRun(octokit, { owner: target.owner, repo: target.repo, checkRunId: target.checkRunId }, report, now(), page);
       // Only a baseline run, at a default-branch commit, writes a baseline; a PR's run never does.
+      // Written before the check run completes, so a completed baseline check run means a recorded baseline.
       if (conclusion === "success" && request?.baseline && result) {
         await registry.writeCommitBaseline(target.owner, target.repo, {
           format: "nbtrain-baseline/2",
@@ -137,6 +137,7 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
           metrics: result.metrics,
         });
       }
+      await completeTrainCheckRun(octokit, { owner: target.owner, repo: target.repo, checkRunId: target.checkRunId }, report, now(), page);
       await registry.clearActive(target.owner, target.repo, target.pullNumber, runId);
       // A baseline run belongs to a commit, not a PR: there is no sticky comment to update.
       if (target.pullNumber === 0) return;

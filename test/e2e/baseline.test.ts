@@ -166,4 +166,26 @@ describe("baselines of the default branch", () => {
     expect(contract.violations()).toEqual([]);
     expect(server.output()).not.toContain(TOKEN);
   }, 400_000);
+
+  it("a push that changes .github/nbtrain.yml trains every listed notebook of the commit's tree, and no other", async () => {
+    const M3 = "4333333333333333333333333333333333333333";
+    const other = "notebooks/other.ipynb";
+    const notebook = readFileSync(path.join(root, "templates/notebooks/train-spiral-numpy.ipynb"), "utf8");
+    standin.state.trees.set(M3, ["README.md", ".github/nbtrain.yml", NB, other, "scratch/unlisted.ipynb"]);
+    for (const file of [NB, other]) standin.state.contents.set(`${M3}:${file}`, notebook);
+    const top = `${OWNER}-${REPO}-${M3.slice(0, 7)}`;
+    standin.state.archives.set(M3, makeTarball({ comment: M3, entries: [{ path: `${top}/`, type: "dir" }, { path: `${top}/notebooks/`, type: "dir" }, { path: `${top}/${NB}`, content: notebook }, { path: `${top}/${other}`, content: notebook }] }));
+    const push = JSON.parse(readFileSync(path.join(root, "test/fixtures/webhooks/push.json"), "utf8"));
+    Object.assign(push, { ref: "refs/heads/master", before: M2, after: M3 });
+    push.commits = [{ ...push.commits[0], id: M3, added: [], removed: [], modified: [".github/nbtrain.yml"] }];
+    push.head_commit = push.commits[0];
+    expect((await server.deliver("push", "push-m3", push)).status).toBe(200);
+    const runs = await Promise.all([NB, other].map((file) => completed(deriveBaselineRunId(M3, file))));
+    expect(runs.map((run) => [run.head_sha, run.conclusion])).toEqual([[M3, "success"], [M3, "success"]]);
+    expect([...standin.state.checkRuns.values()].filter((run) => run.head_sha === M3 && run.name.startsWith("nbtrain / train:"))).toHaveLength(2);
+    // Redelivering the push trains nothing more.
+    expect((await server.deliver("push", "push-m3", push)).status).toBe(200);
+    await waitFor("the redelivery to be handled", () => /already submitted for this commit/u.test(server.output()));
+    expect([...standin.state.checkRuns.values()].filter((run) => run.head_sha === M3 && run.name.startsWith("nbtrain / train:"))).toHaveLength(2);
+  }, 300_000);
 });

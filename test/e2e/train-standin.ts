@@ -50,6 +50,8 @@ export interface TrainStandinState {
   mergeBases: Map<string, string>;
   /** Commit SHA → its first-parent history, itself first, as the commits API lists it. */
   history: Map<string, string[]>;
+  /** Commit SHA → the file paths of its tree, as the recursive trees API lists them. */
+  trees: Map<string, string[]>;
 }
 
 export interface TrainStandin {
@@ -77,6 +79,7 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
     pulls: new Map(),
     mergeBases: new Map(),
     history: new Map(),
+    trees: new Map(),
   };
   let codeloadHost = "";
   const requests: TrainStandin["requests"] = [];
@@ -110,6 +113,10 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
     if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/compare\/[^.]+\.\.\.([0-9a-f]{40})$/u))) {
       const base = state.mergeBases.get(m[1]!);
       return base ? { status: 200, body: { merge_base_commit: { sha: base }, files: [], commits: [], status: "ahead" } } : { status: 404, body: { message: "Not Found" } };
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/git\/trees\/([0-9a-f]{40})$/u))) {
+      const files = state.trees.get(m[1]!);
+      return files ? { status: 200, body: { sha: m[1], truncated: false, tree: files.map((file) => ({ path: file, mode: "100644", type: "blob", sha: "0".repeat(40), size: 1 })) } } : { status: 404, body: { message: "Not Found" } };
     }
     if (method === "GET" && /^\/repos\/[^/]+\/[^/]+\/commits$/u.test(path)) {
       const history = state.history.get(query.get("sha") ?? "") ?? [];
