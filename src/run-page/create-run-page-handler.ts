@@ -129,7 +129,11 @@ export function createRunPageHandler(deps: RunPageDeps): RunPageHandler {
             output: view.hasOutput ? withToken("output.ipynb") : null,
             metrics: view.series.length > 0 ? withToken("metrics.jsonl") : null,
             checkpoints: view.checkpoints ? withToken("checkpoints.json") : null,
-            pullRequest: `${deps.webBase ?? "https://github.com"}/${owner}/${repo}/pull/${view.request.pullNumber}`,
+            // A baseline run belongs to a default-branch commit, not to a PR.
+            pullRequest:
+              view.request.pullNumber === 0
+                ? `${deps.webBase ?? "https://github.com"}/${owner}/${repo}/commit/${view.request.headSha}`
+                : `${deps.webBase ?? "https://github.com"}/${owner}/${repo}/pull/${view.request.pullNumber}`,
             colab: driveId
               ? { label: "Open the output notebook in Colab", url: driveColabUrl(driveId) }
               : { label: `Open the notebook at ${view.request.headSha.slice(0, 7)} in Colab`, url: colabUrl({ owner, repo, sha: view.request.headSha, path: view.request.notebook }) },

@@ -50,7 +50,7 @@ ${live ? `<noscript><meta http-equiv="refresh" content="15"></noscript>` : ""}
 <body data-state="${escapeHtml(view.state)}" data-live="${live ? "1" : "0"}" data-src="${escapeHtml(links.data)}">
 <header>
 <h1>${escapeHtml(request.notebook)}</h1>
-<p class="sub">${escapeHtml(view.ref.owner)}/${escapeHtml(view.ref.repo)} · run <code>${escapeHtml(view.ref.runId)}</code> · <a href="${escapeHtml(links.pullRequest)}">PR #${request.pullNumber}</a> at <code>${escapeHtml(request.headSha.slice(0, 7))}</code>${request.requestedBy ? ` · by @${escapeHtml(request.requestedBy)}` : ""}</p>
+<p class="sub">${escapeHtml(view.ref.owner)}/${escapeHtml(view.ref.repo)} · run <code>${escapeHtml(view.ref.runId)}</code> · <a href="${escapeHtml(links.pullRequest)}">${request.pullNumber === 0 ? `baseline of ${escapeHtml(request.baseRef)}` : `PR #${request.pullNumber}`}</a> at <code>${escapeHtml(request.headSha.slice(0, 7))}</code>${request.requestedBy ? ` · by @${escapeHtml(request.requestedBy)}` : ""}</p>
 <p id="state" class="state s-${escapeHtml(view.state)}">${escapeHtml(stateLine(view, now))}</p>
 </header>
 <main>
@@ -132,7 +132,7 @@ function renderLinks(links: RunPageLinks): string {
     links.colab ? `<li><a href="${escapeHtml(links.colab.url)}" rel="noreferrer">${escapeHtml(links.colab.label)}</a></li>` : "",
     links.metrics ? `<li><a href="${escapeHtml(links.metrics)}">Metrics (JSON lines)</a></li>` : "",
     links.checkpoints ? `<li><a href="${escapeHtml(links.checkpoints)}">Checkpoints (manifest)</a></li>` : `<li class="muted">Checkpoints: none yet</li>`,
-    `<li><a href="${escapeHtml(links.pullRequest)}" rel="noreferrer">Pull request</a></li>`,
+    `<li><a href="${escapeHtml(links.pullRequest)}" rel="noreferrer">${links.pullRequest.includes("/commit/") ? "Commit" : "Pull request"}</a></li>`,
   ];
   return items.join("");
 }

@@ -100,6 +100,11 @@ describe("baselines of the default branch", () => {
     expect(base).toMatchObject({ head_sha: M1, conclusion: "success" });
     expect(base.output!.summary).toContain(`Recorded as the baseline of \`master\` at \`${M1}\`.`);
     expect(base.output!.summary).toContain("| epochs | 3 |");
+    // Its run page belongs to the commit, not to a PR.
+    const basePage = new URL(base.details_url!);
+    const baseHtml = await (await fetch(`${server.url}${basePage.pathname}${basePage.search}`)).text();
+    expect(baseHtml).toContain(`This run is the baseline of master at ${M1}`);
+    expect(baseHtml).toContain(`href="http://${standin.host}/${OWNER}/${REPO}/commit/${M1}"`);
     // One baseline run in all: the feature-branch push trained nothing, and no PR comment was touched.
     expect([...standin.state.checkRuns.values()].filter((run) => run.name.startsWith("nbtrain / train:"))).toHaveLength(1);
     expect(standin.state.comments).toEqual([]);
