@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { TRAIN_HELP } from "../../src/commands/train-help.js";
 import { RunRegistry } from "../../src/runs/run-registry.js";
 import { contentsPath, FIXED_NOW, HEAD, mockInstallationToken, mockNoConfig, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
+import { runRequest } from "../support/run-requests.js";
 import { commentPayload, permission, pullRequest, RecordingCompute, trainDeps } from "../support/train-harness.js";
 
 const harness = useTestHarness();
@@ -130,7 +131,7 @@ describe("/train on a pull request", () => {
   it("reuses the check run an interrupted earlier delivery created, found by external_id, instead of creating a second", async () => {
     const { compute, registry } = await load();
     // The earlier delivery recorded the request, created the check run and died before recording its id.
-    const { checkRunId: _unused, ...pending } = requestFor(RUN_ID, 1);
+    const { checkRunId: _unused, ...pending } = runRequest(RUN_ID, 1);
     await registry.writeRequest(pending);
     let created = 0;
     mockUpToLimits()
@@ -149,7 +150,7 @@ describe("/train on a pull request", () => {
 
   it("creates the check run when an earlier delivery died before GitHub created it", async () => {
     const { compute, registry } = await load();
-    const { checkRunId: _unused, ...pending } = requestFor(RUN_ID, 1);
+    const { checkRunId: _unused, ...pending } = runRequest(RUN_ID, 1);
     await registry.writeRequest(pending);
     mockUpToLimits()
       .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
@@ -448,7 +449,7 @@ describe("/train help, status and cancel", () => {
     const compute = new RecordingCompute();
     const { registry } = await load(compute);
     for (const [runId, checkRunId] of [["c100", 1], ["c200", 2]] as const) {
-      await registry.writeRequest(requestFor(runId, checkRunId));
+      await registry.writeRequest(runRequest(runId, checkRunId));
       await registry.markActive("Codertocat", "Hello-World", 1, runId);
     }
     compute.snapshots.set("c200", { runId: "c200", backendJobId: "c200", status: "running", attempt: 2, reason: "retrying: the runner was killed by SIGKILL", target: { owner: "Codertocat", repo: "Hello-World", pullNumber: 1, headSha: HEAD, checkRunId: 2, installationId: 2 } });
@@ -467,7 +468,7 @@ describe("/train help, status and cancel", () => {
   it("/train cancel RUN cancels through Compute, completes the check run as cancelled and updates the Runs line", async () => {
     const compute = new RecordingCompute();
     const { registry } = await load(compute);
-    await registry.writeRequest(requestFor("c100", 41));
+    await registry.writeRequest(runRequest("c100", 41));
     await registry.markActive("Codertocat", "Hello-World", 1, "c100");
     const patches: any[] = [];
     const replies: string[] = [];
@@ -522,24 +523,3 @@ describe("/train help, status and cancel", () => {
     expect(replies[0]).toContain("`c999`: no such run in this repository");
   });
 });
-
-function requestFor(runId: string, checkRunId: number) {
-  return {
-    format: "nbtrain-request/1" as const,
-    runId,
-    commentId: Number(runId.slice(1)),
-    owner: "Codertocat",
-    repo: "Hello-World",
-    pullNumber: 1,
-    headSha: HEAD,
-    baseRef: "master",
-    notebook: NB,
-    parameters: {},
-    resources: { gpuType: "default", gpus: 1, vcpus: 4, memoryMiB: 16384, timeoutSeconds: 3600, spot: true, queue: "nbtrain", jobDefinition: "nbtrain-runner" },
-    requestedBy: "Codertocat",
-    requestedAt: new Date(FIXED_NOW.getTime() - 3600_000).toISOString(),
-    checkRunId,
-    installationId: 2,
-    interruptions: [],
-  };
-}

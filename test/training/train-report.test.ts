@@ -4,6 +4,7 @@ import { RunRegistry } from "../../src/runs/run-registry.js";
 import { RUNS_END, RUNS_START } from "../../src/report/compose-sticky-comment.js";
 import { STICKY_MARKER } from "../../src/report/render-pr-comment.js";
 import { FIXED_NOW, HEAD, mockInstallationToken, useTestHarness } from "../support/test-app.js";
+import { runRequest } from "../support/run-requests.js";
 import { loadTrainPayload, permission, RecordingCompute, trainDeps } from "../support/train-harness.js";
 
 const harness = useTestHarness();
@@ -23,7 +24,7 @@ async function setup(options: { readLogTail?: string } = {}) {
   disposers.push(train.dispose);
   await harness.load({ train: { ...train, ...(options.readLogTail !== undefined ? { readLogTail: async () => options.readLogTail! } : {}) } });
   const registry = new RunRegistry(train.store);
-  await registry.writeRequest(request("c500", 61));
+  await registry.writeRequest(runRequest("c500", 61, { parameters: { lr: 0.5 }, requestedAt: FIXED_NOW.toISOString() }));
   await registry.markActive("Codertocat", "Hello-World", 1, "c500");
   return { compute, registry, train };
 }
@@ -259,24 +260,3 @@ describe("check run buttons", () => {
     expect(harness.contract.checked).toEqual([]);
   });
 });
-
-function request(runId: string, checkRunId: number) {
-  return {
-    format: "nbtrain-request/1" as const,
-    runId,
-    commentId: Number(runId.slice(1)),
-    owner: "Codertocat",
-    repo: "Hello-World",
-    pullNumber: 1,
-    headSha: HEAD,
-    baseRef: "master",
-    notebook: NB,
-    parameters: { lr: 0.5 },
-    resources: { gpuType: "default", gpus: 1, vcpus: 4, memoryMiB: 16384, timeoutSeconds: 3600, spot: true, queue: "nbtrain", jobDefinition: "nbtrain-runner" },
-    requestedBy: "Codertocat",
-    requestedAt: FIXED_NOW.toISOString(),
-    checkRunId,
-    installationId: 2,
-    interruptions: [],
-  };
-}
