@@ -7,10 +7,10 @@ import { AwsJobSecrets, jobTokenSecretName } from "../../src/compute/aws-job-sec
 import { JobToken } from "../../src/github/create-job-token.js";
 import { RunRegistry } from "../../src/runs/run-registry.js";
 import { FileStore } from "../../src/storage/file-store.js";
-import { contentsPath, HEAD, mockInstallationToken, mockNoConfig, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
+import { contentsPath, HEAD, mockInstallationToken, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
 import { mockCheckRunAndComment } from "../support/pr-scopes.js";
 import { outOfMemoryEvent, runRequest } from "../support/run-requests.js";
-import { commentPayload, permission, pullRequest, trainDeps } from "../support/train-harness.js";
+import { commentPayload, mockCommandReads, trainDeps } from "../support/train-harness.js";
 
 // The job token on AWS Batch: container overrides cannot carry secrets, so the bot writes the
 // token to a short-lived Secrets Manager secret before SubmitJob, names only the secret in the
@@ -56,14 +56,7 @@ async function load() {
 }
 
 function mockCommand(tokenBodies: unknown[]) {
-  const scope = harness.github();
-  mockInstallationToken(scope);
-  mockNoConfig(scope);
-  return scope
-    .get(`${repoPath}/collaborators/Codertocat/permission`)
-    .reply(200, permission("write"))
-    .get(`${repoPath}/pulls/1`)
-    .reply(200, pullRequest())
+  return mockCommandReads(harness.github())
     .get(contentsPath(NB, HEAD))
     .reply(200, notebook(["x = 1"]), RAW_HEADERS)
     .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "eyes" })

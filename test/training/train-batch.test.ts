@@ -7,7 +7,7 @@ import { FileStore } from "../../src/storage/file-store.js";
 import { contentsPath, HEAD, mockInstallationToken, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
 import { mockCheckRunAndComment } from "../support/pr-scopes.js";
 import { a10gResources, outOfMemoryEvent, runRequest } from "../support/run-requests.js";
-import { commentPayload, permission, pullRequest, trainDeps } from "../support/train-harness.js";
+import { commentPayload, mockCommandReads, trainDeps } from "../support/train-harness.js";
 
 // The whole /train flow on the AWS Batch backend, with the Batch SDK mocked: the exact SubmitJob
 // the bot sends for a command, and an EventBridge event reported back on the check run.
@@ -49,15 +49,7 @@ describe("/train on AWS Batch", () => {
     await load();
     batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
     batch.on(SubmitJobCommand).resolves({ jobId: "batch-job-1", jobName: "n", jobArn: "arn:aws:batch:eu-west-1:1:job/batch-job-1" });
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope
-      .get(`${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(200, CONFIG, RAW_HEADERS)
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
-      .get(`${repoPath}/pulls/1`)
-      .reply(200, pullRequest())
+    mockCommandReads(harness.github(), { config: CONFIG })
       .get(contentsPath(NB, HEAD))
       .reply(200, notebook(["x = 1"]), RAW_HEADERS)
       .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "eyes" })
@@ -127,13 +119,7 @@ describe("/train on AWS Batch", () => {
     batch.on(ListJobsCommand, { jobQueue: "nbtrain-a10g-spot" }).resolves({ jobSummaryList: [{ jobId: "batch-job-1", jobName: "nbtrain-c500-Codertocat-Hello-World-pr1", status: "RUNNING", createdAt: 1 }] });
     batch.on(TerminateJobCommand).resolves({});
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope
-      .get(`${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(200, CONFIG, RAW_HEADERS)
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("admin"))
+    mockCommandReads(harness.github(), { config: CONFIG, permission: "admin", pr: false })
       .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "eyes" })
       .reply(201, { id: 1, content: "eyes" })
       .patch(`${repoPath}/check-runs/4242`, (body) => patches.push(body) > 0)

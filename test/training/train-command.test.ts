@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TRAIN_HELP } from "../../src/commands/train-help.js";
 import { RunRegistry } from "../../src/runs/run-registry.js";
-import { contentsPath, FIXED_NOW, HEAD, mockInstallationToken, mockNoConfig, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
+import { contentsPath, FIXED_NOW, HEAD, mockInstallationToken, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
 import { runRequest } from "../support/run-requests.js";
-import { commentPayload, permission, pullRequest, RecordingCompute, trainDeps } from "../support/train-harness.js";
+import { commentPayload, mockCommandReads, RecordingCompute, trainDeps } from "../support/train-harness.js";
 
 const harness = useTestHarness();
 const repoPath = "/repos/Codertocat/Hello-World";
@@ -35,15 +35,20 @@ function reactionReply(content: string) {
 
 /** The requests of an authorized `/train` up to the limit check, answered as GitHub does. */
 function mockUpToLimits(scope = harness.github(), options: { head?: string; fork?: boolean } = {}) {
-  mockInstallationToken(scope);
-  mockNoConfig(scope);
-  return scope
-    .get(`${repoPath}/collaborators/Codertocat/permission`)
-    .reply(200, permission("write"))
-    .get(`${repoPath}/pulls/1`)
-    .reply(200, pullRequest(options))
+  return mockCommandReads(scope, { pr: options })
     .get(contentsPath(NB, options.head ?? HEAD))
     .reply(200, NB_TEXT, RAW_HEADERS);
+}
+
+/** 👀, the queued check run `checkRunId`, 🚀: what an accepted `/train` writes. */
+function mockAccepted(scope: ReturnType<typeof harness.github>, checkRunId: number) {
+  return scope
+    .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
+    .reply(201, reactionReply("eyes"))
+    .post(`${repoPath}/check-runs`)
+    .reply(201, { id: checkRunId })
+    .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
+    .reply(201, reactionReply("rocket"));
 }
 
 describe("/train on a pull request", () => {
@@ -112,13 +117,7 @@ describe("/train on a pull request", () => {
 
   it("submits exactly one job when the webhook is redelivered, and the redelivery calls no GitHub API", async () => {
     const { compute } = await load();
-    mockUpToLimits()
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
-      .reply(201, reactionReply("eyes"))
-      .post(`${repoPath}/check-runs`)
-      .reply(201, { id: 555 })
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
-      .reply(201, reactionReply("rocket"));
+    mockAccepted(mockUpToLimits(), 555);
     const event = comment(`/train ${NB}`);
     await harness.probot.receive(event);
     const before = harness.contract.checked.length;
@@ -180,14 +179,8 @@ describe("/train on a pull request", () => {
 
   it("picks the PR's only changed notebook when none is named", async () => {
     const { compute } = await load();
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
+    const scope = mockCommandReads(harness.github(), { permission: "admin" });
     scope
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("admin"))
-      .get(`${repoPath}/pulls/1`)
-      .reply(200, pullRequest())
       .get(`${repoPath}/pulls/1/files?per_page=100`)
       .reply(200, [
         { sha: "1", filename: NB, status: "modified", additions: 1, deletions: 1, changes: 2 },
@@ -195,13 +188,8 @@ describe("/train on a pull request", () => {
         { sha: "3", filename: "README.md", status: "modified", additions: 1, deletions: 0, changes: 1 },
       ])
       .get(contentsPath(NB, HEAD))
-      .reply(200, NB_TEXT, RAW_HEADERS)
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
-      .reply(201, reactionReply("eyes"))
-      .post(`${repoPath}/check-runs`)
-      .reply(201, { id: 10 })
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
-      .reply(201, reactionReply("rocket"));
+      .reply(200, NB_TEXT, RAW_HEADERS);
+    mockAccepted(scope, 10);
     await harness.probot.receive(comment("/train epochs=2"));
     expect(compute.submitted.map((job) => [job.notebook, job.parameters])).toEqual([[NB, { epochs: 2 }]]);
   });
@@ -219,11 +207,8 @@ describe("/train refusals", () => {
   it("refuses a commenter without write permission, with 😕 and a reply naming the levels", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
     // The PR is read alongside the permission, so a permitted command waits on one round trip, not two.
-    scope.get(`${repoPath}/collaborators/Codertocat/permission`).reply(200, permission("read")).get(`${repoPath}/pulls/1`).reply(200, pullRequest());
+    const scope = mockCommandReads(harness.github(), { permission: "read" });
     expectRefusal(scope, replies);
     await harness.probot.receive(comment(`/train ${NB}`));
     expect(compute.submitted).toEqual([]);
@@ -234,10 +219,7 @@ describe("/train refusals", () => {
   it("refuses someone who is not a collaborator at all (404)", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
-    scope.get(`${repoPath}/collaborators/Codertocat/permission`).reply(404, { message: "Not Found" }).get(`${repoPath}/pulls/1`).reply(200, pullRequest());
+    const scope = mockCommandReads(harness.github(), { permission: null });
     expectRefusal(scope, replies);
     await harness.probot.receive(comment(`/train ${NB}`));
     expect(compute.submitted).toEqual([]);
@@ -247,15 +229,7 @@ describe("/train refusals", () => {
   it("honours a configured permission level: maintain refuses a writer", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope
-      .get(configPath)
-      .reply(200, "train:\n  permission: maintain\n", RAW_HEADERS)
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
-      .get(`${repoPath}/pulls/1`)
-      .reply(200, pullRequest());
+    const scope = mockCommandReads(harness.github(), { config: "train:\n  permission: maintain\n" });
     expectRefusal(scope, replies);
     await harness.probot.receive(comment(`/train ${NB}`));
     expect(compute.submitted).toEqual([]);
@@ -274,15 +248,8 @@ describe("/train refusals", () => {
   it("refuses a GPU type the config does not offer", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
+    const scope = mockCommandReads(harness.github(), { config: "train:\n  gpus:\n    a10g: {queue: gpu-q, job_definition: nbtrain, vcpus: 8, memory: 32GiB}\n" });
     scope
-      .get(configPath)
-      .reply(200, "train:\n  gpus:\n    a10g: {queue: gpu-q, job_definition: nbtrain, vcpus: 8, memory: 32GiB}\n", RAW_HEADERS)
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
-      .get(`${repoPath}/pulls/1`)
-      .reply(200, pullRequest())
       .get(contentsPath(NB, HEAD))
       .reply(200, NB_TEXT, RAW_HEADERS);
     expectRefusal(scope, replies);
@@ -307,13 +274,7 @@ describe("/train refusals", () => {
     const compute = new RecordingCompute();
     const { registry } = await load(compute);
     await registry.markActive("Codertocat", "Hello-World", 1, "c111");
-    mockUpToLimits()
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
-      .reply(201, reactionReply("eyes"))
-      .post(`${repoPath}/check-runs`)
-      .reply(201, { id: 12 })
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
-      .reply(201, reactionReply("rocket"));
+    mockAccepted(mockUpToLimits(), 12);
     await harness.probot.receive(comment(`/train ${NB}`));
     expect(compute.submitted).toHaveLength(1);
     expect((await registry.listActive("Codertocat", "Hello-World")).map((entry) => entry.runId)).toEqual([RUN_ID]);
@@ -322,14 +283,8 @@ describe("/train refusals", () => {
   it("refuses a notebook the PR head does not contain", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
+    const scope = mockCommandReads(harness.github());
     scope
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
-      .get(`${repoPath}/pulls/1`)
-      .reply(200, pullRequest())
       .get(contentsPath("missing.ipynb", HEAD))
       .reply(404, { message: "Not Found" });
     expectRefusal(scope, replies);
@@ -341,14 +296,7 @@ describe("/train refusals", () => {
   it("refuses on a merged PR even when the event still said open", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
-    scope
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
-      .get(`${repoPath}/pulls/1`)
-      .reply(200, pullRequest({ state: "closed", merged: true }));
+    const scope = mockCommandReads(harness.github(), { pr: { state: "closed", merged: true } });
     expectRefusal(scope, replies);
     await harness.probot.receive(comment(`/train ${NB}`));
     expect(compute.submitted).toEqual([]);
@@ -403,12 +351,8 @@ describe("/train when GitHub fails", () => {
   it("answers 😕 with the failure and the delivery id, and submits nothing, when GitHub errors mid-command", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
+    const scope = mockCommandReads(harness.github(), { pr: false });
     scope
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
       .get(`${repoPath}/pulls/1`)
       .reply(502, { message: "Bad Gateway" })
       .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "confused" })
@@ -473,12 +417,8 @@ describe("/train help, status and cancel", () => {
     const patches: any[] = [];
     const replies: string[] = [];
     const sticky: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
+    const scope = mockCommandReads(harness.github(), { pr: false });
     scope
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
       .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "eyes" })
       .reply(201, reactionReply("eyes"))
       .patch(`${repoPath}/check-runs/41`, (body) => patches.push(body) > 0)
@@ -508,12 +448,8 @@ describe("/train help, status and cancel", () => {
   it("/train cancel of an unknown run says so and cancels nothing", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
+    const scope = mockCommandReads(harness.github(), { pr: false });
     scope
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
       .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
       .reply(201, reactionReply("eyes"))
       .post(`${repoPath}/issues/1/comments`, (body: any) => replies.push(body.body) > 0)

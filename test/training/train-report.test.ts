@@ -3,9 +3,9 @@ import type { JobStateEvent } from "../../src/compute/compute.js";
 import { RunRegistry } from "../../src/runs/run-registry.js";
 import { RUNS_END, RUNS_START } from "../../src/report/compose-sticky-comment.js";
 import { STICKY_MARKER } from "../../src/report/render-pr-comment.js";
-import { FIXED_NOW, HEAD, mockInstallationToken, useTestHarness } from "../support/test-app.js";
+import { FIXED_NOW, HEAD, mockInstallationToken, mockNoConfig, useTestHarness } from "../support/test-app.js";
 import { runRequest } from "../support/run-requests.js";
-import { loadTrainPayload, permission, RecordingCompute, trainDeps } from "../support/train-harness.js";
+import { loadTrainPayload, mockCommandReads, permission, RecordingCompute, trainDeps } from "../support/train-harness.js";
 
 const harness = useTestHarness();
 const repoPath = "/repos/Codertocat/Hello-World";
@@ -202,15 +202,8 @@ describe("check run buttons", () => {
   it("Cancel cancels the run through Compute and completes its check run as cancelled", async () => {
     const { compute } = await setup();
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
+    const scope = mockCommandReads(harness.github(), { permission: "maintain", pr: false });
     scope
-      .get(`${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(404, { message: "Not Found" })
-      .get(`/repos/Codertocat/.github/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(404, { message: "Not Found" })
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("maintain"))
       .patch(`${repoPath}/check-runs/61`, (body) => patches.push(body) > 0)
       .reply(200, { id: 61 });
     mockSticky(scope, []);
@@ -224,27 +217,14 @@ describe("check run buttons", () => {
     await registry.stageNotebook({ owner: "Codertocat", repo: "Hello-World", runId: "c500" }, Buffer.from("{}"));
     await registry.clearActive("Codertocat", "Hello-World", 1, "c500");
     const created: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
+    const scope = mockCommandReads(harness.github(), { pr: false });
     scope
-      .get(`${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(404, { message: "Not Found" })
-      .get(`/repos/Codertocat/.github/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(404, { message: "Not Found" })
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
       .post(`${repoPath}/check-runs`, (body) => created.push(body) > 0)
       .reply(201, { id: 62 });
     await harness.probot.receive(action("nbtrain-rerun"));
     // The same delivery again (GitHub redelivers on a timeout): no second re-run.
-    const scope2 = harness.github();
-    scope2
-      .get(`${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(404, { message: "Not Found" })
-      .get(`/repos/Codertocat/.github/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(404, { message: "Not Found" })
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"));
+    const scope2 = mockNoConfig(harness.github());
+    scope2.get(`${repoPath}/collaborators/Codertocat/permission`).reply(200, permission("write"));
     await harness.probot.receive(action("nbtrain-rerun"));
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ name: `nbtrain / train: ${NB}`, head_sha: HEAD, external_id: "c500-r1", status: "queued" });
