@@ -42,6 +42,14 @@ function mockSticky(scope: ReturnType<typeof harness.github>, written: string[],
     .reply(200, { id: 70 });
 }
 
+/** A run's report: the token, `times` updates of check run 61 into `patches`, and the sticky comment. */
+function mockReport(patches: unknown[], written: string[], times = 1) {
+  const scope = harness.github();
+  mockInstallationToken(scope);
+  scope.patch(`${repoPath}/check-runs/61`, (body) => patches.push(body) > 0).times(times).reply(200, { id: 61 });
+  return mockSticky(scope, written);
+}
+
 async function put(store: { put: (key: string, body: Uint8Array) => Promise<unknown> }, key: string, value: unknown) {
   await store.put(key, Buffer.from(typeof value === "string" ? value : JSON.stringify(value)));
 }
@@ -108,10 +116,7 @@ describe("job state events on GitHub", () => {
     const { compute, registry } = await setup();
     const written: string[] = [];
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope.patch(`${repoPath}/check-runs/61`, (body) => patches.push(body) > 0).reply(200, { id: 61 });
-    mockSticky(scope, written);
+    mockReport(patches, written);
     await compute.emit(event("queued", { attempt: 2, retryOf: { attempt: 1, reason: "the runner was killed by SIGKILL" } }));
     expect(patches[0]).toMatchObject({ status: "in_progress", output: { title: "Attempt 1 interrupted; resuming as attempt 2" } });
     expect((await registry.readRequest("Codertocat", "Hello-World", "c500"))!.interruptions).toEqual(["attempt 1: the runner was killed by SIGKILL"]);
@@ -125,10 +130,7 @@ describe("job state events on GitHub", () => {
     await registry.writeBaseline("Codertocat", "Hello-World", NB, { runId: "c400", branch: "master", headSha: HEAD, finishedAt: "2026-11-26T00:00:00Z", metrics: { loss: 0.5, accuracy: 0.9 } });
     const written: string[] = [];
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope.patch(`${repoPath}/check-runs/61`, (body) => patches.push(body) > 0).reply(200, { id: 61 });
-    mockSticky(scope, written);
+    mockReport(patches, written);
     await compute.emit(event("succeeded", { attempt: 2, exitCode: 0, logs: { kind: "file", path: "/srv/.nbtrain/local/logs/c500/attempt-2.log" } }));
 
     expect(patches).toHaveLength(1);
@@ -152,10 +154,7 @@ describe("job state events on GitHub", () => {
     const { compute, train } = await setup({ readLogTail: "step 1\nstep 2\nKilled\n" });
     await put(train.store, "runs/Codertocat/Hello-World/c500/result.json", result({ status: "failed", attempt: 1, resumed: false, failure: { cell_index: 2, ename: "MemoryError", evalue: "Unable to allocate 32.0 GiB" } }));
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope.patch(`${repoPath}/check-runs/61`, (body) => patches.push(body) > 0).reply(200, { id: 61 });
-    mockSticky(scope, []);
+    mockReport(patches, []);
     await compute.emit(event("failed", { exitCode: 137, outOfMemory: true, reason: "OutOfMemoryError: Container killed due to memory usage", logs: { kind: "file", path: "/x.log" } }));
     const summary: string = patches[0].output.summary;
     expect(patches[0].conclusion).toBe("failure");
@@ -168,11 +167,7 @@ describe("job state events on GitHub", () => {
     const { compute, train } = await setup();
     await put(train.store, "runs/Codertocat/Hello-World/c500/result.json", result({ status: "timed-out" }));
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope.patch(`${repoPath}/check-runs/61`, (body) => patches.push(body) > 0).times(2).reply(200, { id: 61 });
-    mockSticky(scope, []);
-    mockSticky(scope, []);
+    mockSticky(mockReport(patches, [], 2), []);
     await compute.emit(event("failed", { exitCode: 1, reason: "the runner exited with code 1; see its log" }));
     await compute.emit(event("cancelled", { reason: "cancelled" }));
     expect(patches.map((patch) => patch.conclusion)).toEqual(["timed_out", "cancelled"]);
@@ -181,10 +176,7 @@ describe("job state events on GitHub", () => {
   it("a job that died before writing result.json still completes its check run as a failure", async () => {
     const { compute } = await setup();
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope.patch(`${repoPath}/check-runs/61`, (body) => patches.push(body) > 0).reply(200, { id: 61 });
-    mockSticky(scope, []);
+    mockReport(patches, []);
     await compute.emit(event("failed", { reason: "could not start the runner (node): ENOENT" }));
     expect(patches[0]).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(patches[0].output.summary).toContain("**Why:** could not start the runner \\(node\\): ENOENT");
