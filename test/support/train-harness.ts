@@ -6,7 +6,7 @@ import type { TrainDeps } from "../../src/app/app-deps.js";
 import { FileStore } from "../../src/storage/file-store.js";
 import type nock from "nock";
 import { CONFIG_PATH, REPO_PATH } from "./pr-scopes.js";
-import { HEAD, loadPayload, mockInstallationToken, mockNoConfig, RAW_HEADERS } from "./test-app.js";
+import { contentsPath, HEAD, loadPayload, mockInstallationToken, mockNoConfig, RAW_HEADERS } from "./test-app.js";
 
 /**
  * A Compute that records what the app asks of it and emits the events a test hands it, so the
@@ -102,13 +102,18 @@ export function permission(level: "admin" | "maintain" | "write" | "triage" | "r
 /**
  * The reads that open a `/train` on PR #1: the installation token, `.github/nbtrain.yml` (absent
  * unless `config` is given), the commenter's permission (`null`: not a collaborator, a 404) and,
- * unless `pr` is false, the pull request.
+ * unless `pr` is false, the pull request; with `notebook`, that notebook at the PR's head.
  */
 export function mockCommandReads(
   scope: nock.Scope,
-  options: { config?: string; permission?: Parameters<typeof permission>[0] | null; pr?: Parameters<typeof pullRequest>[0] | false } = {},
+  options: {
+    config?: string;
+    permission?: Parameters<typeof permission>[0] | null;
+    pr?: Parameters<typeof pullRequest>[0] | false;
+    notebook?: { path: string; text: string };
+  } = {},
 ): nock.Scope {
-  const { config, permission: level = "write", pr = {} } = options;
+  const { config, permission: level = "write", pr = {}, notebook } = options;
   mockInstallationToken(scope);
   if (config === undefined) mockNoConfig(scope);
   else scope.get(CONFIG_PATH).reply(200, config, RAW_HEADERS);
@@ -116,5 +121,6 @@ export function mockCommandReads(
   if (level === null) scope.get(permissionPath).reply(404, { message: "Not Found" });
   else scope.get(permissionPath).reply(200, permission(level));
   if (pr !== false) scope.get(`${REPO_PATH}/pulls/1`).reply(200, pullRequest(pr));
+  if (notebook) scope.get(contentsPath(notebook.path, (pr && pr.head) || HEAD)).reply(200, notebook.text, RAW_HEADERS);
   return scope;
 }

@@ -7,7 +7,7 @@ import { AwsJobSecrets, jobTokenSecretName } from "../../src/compute/aws-job-sec
 import { JobToken } from "../../src/github/create-job-token.js";
 import { RunRegistry } from "../../src/runs/run-registry.js";
 import { FileStore } from "../../src/storage/file-store.js";
-import { contentsPath, HEAD, mockInstallationToken, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
+import { mockInstallationToken, notebook, useTestHarness } from "../support/test-app.js";
 import { mockCheckRunAndComment } from "../support/pr-scopes.js";
 import { outOfMemoryEvent, runRequest } from "../support/run-requests.js";
 import { commentPayload, mockCommandReads, trainDeps } from "../support/train-harness.js";
@@ -56,9 +56,7 @@ async function load() {
 }
 
 function mockCommand(tokenBodies: unknown[]) {
-  return mockCommandReads(harness.github())
-    .get(contentsPath(NB, HEAD))
-    .reply(200, notebook(["x = 1"]), RAW_HEADERS)
+  return mockCommandReads(harness.github(), { notebook: { path: NB, text: notebook(["x = 1"]) } })
     .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "eyes" })
     .reply(201, { id: 1, content: "eyes" })
     .post(`${repoPath}/check-runs`)

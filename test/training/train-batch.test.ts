@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AwsBatchCompute } from "../../src/compute/aws-batch-compute.js";
 import { RunRegistry } from "../../src/runs/run-registry.js";
 import { FileStore } from "../../src/storage/file-store.js";
-import { contentsPath, HEAD, mockInstallationToken, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
+import { HEAD, mockInstallationToken, notebook, useTestHarness } from "../support/test-app.js";
 import { mockCheckRunAndComment } from "../support/pr-scopes.js";
 import { a10gResources, outOfMemoryEvent, runRequest } from "../support/run-requests.js";
 import { commentPayload, mockCommandReads, trainDeps } from "../support/train-harness.js";
@@ -49,9 +49,7 @@ describe("/train on AWS Batch", () => {
     await load();
     batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
     batch.on(SubmitJobCommand).resolves({ jobId: "batch-job-1", jobName: "n", jobArn: "arn:aws:batch:eu-west-1:1:job/batch-job-1" });
-    mockCommandReads(harness.github(), { config: CONFIG })
-      .get(contentsPath(NB, HEAD))
-      .reply(200, notebook(["x = 1"]), RAW_HEADERS)
+    mockCommandReads(harness.github(), { config: CONFIG, notebook: { path: NB, text: notebook(["x = 1"]) } })
       .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "eyes" })
       .reply(201, { id: 1, content: "eyes" })
       .post(`${repoPath}/check-runs`)

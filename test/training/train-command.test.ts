@@ -35,9 +35,7 @@ function reactionReply(content: string) {
 
 /** The requests of an authorized `/train` up to the limit check, answered as GitHub does. */
 function mockUpToLimits(scope = harness.github(), options: { head?: string; fork?: boolean } = {}) {
-  return mockCommandReads(scope, { pr: options })
-    .get(contentsPath(NB, options.head ?? HEAD))
-    .reply(200, NB_TEXT, RAW_HEADERS);
+  return mockCommandReads(scope, { pr: options, notebook: { path: NB, text: NB_TEXT } });
 }
 
 /** 👀, the queued check run `checkRunId`, 🚀: what an accepted `/train` writes. */
