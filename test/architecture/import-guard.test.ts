@@ -151,6 +151,30 @@ describe("checkImportRules on planted trees", () => {
     );
   });
 
+  it("reports a pure file that imports a capability, the app or the runner, which bring adapters with them", () => {
+    const src = plantTree({
+      "training/start.ts": "export const start = 1;\n",
+      "app/app-deps.ts": "export interface AppDeps {}\n",
+      "runner/run.ts": "export const run = 1;\n",
+      "util/lock.ts": "export const lock = 1;\n",
+      "report/render.ts": 'import { start } from "../training/start.js";\nimport { lock } from "../util/lock.js";\n',
+      "runs/registry.ts": 'import type { AppDeps } from "../app/app-deps.js";\n',
+      "review-copies/plan/plan.ts": 'import { run } from "../../runner/run.js";\nimport { lock } from "../../util/lock.js";\n',
+    });
+    const violations = checkImportRules(src);
+    expect(summary(violations).sort()).toEqual(
+      [
+        "pure-only-core src/report/render.ts ../training/start.js",
+        "pure-only-core src/runs/registry.ts ../app/app-deps.js",
+        "pure-only-core src/review-copies/plan/plan.ts ../../runner/run.js",
+      ].sort(),
+    );
+    expect(violations.find((v) => v.file === "src/runs/registry.ts")?.message).toBe(
+      'src/runs/registry.ts:1 imports "../app/app-deps.js": src/runs/ is pure and src/app/ is not ' +
+        "(rule pure-only-core: a pure folder imports only pure folders and src/util/, never a capability or an entry point)",
+    );
+  });
+
   it("reports an adapter that imports another adapter", () => {
     const src = plantTree({
       "storage/s3-store.ts": 'import { tag } from "../compute/batch-job-tags.js";\n',

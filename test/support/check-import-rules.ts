@@ -8,6 +8,9 @@ import { readImports, type ImportRef } from "./read-imports.js";
  */
 export const PURE_ROOMS = ["notebook", "commands", "links", "config", "report", "runs", "review-copies/plan"];
 
+/** Folders a pure folder may use besides the pure ones: general helpers with no I/O. */
+export const HELPER_ROOMS = ["util"];
+
 /** Folders that talk to the outside world; each stands alone so that any can be swapped. */
 export const ADAPTER_ROOMS = ["storage", "compute", "github"];
 
@@ -23,7 +26,7 @@ const IO_BUILTINS = new Set(["fs", "net", "tls", "dgram", "http", "https", "http
 /** Client libraries of the services the app talks to. */
 const SDK_PREFIXES = ["@aws-sdk/", "@smithy/", "@googleapis/", "googleapis", "google-auth-library", "probot", "@octokit/"];
 
-export type ImportRule = "pure-no-io" | "pure-no-adapter" | "adapter-no-adapter" | "no-circle";
+export type ImportRule = "pure-no-io" | "pure-no-adapter" | "pure-only-core" | "adapter-no-adapter" | "no-circle";
 
 export interface ImportViolation {
   rule: ImportRule;
@@ -40,6 +43,7 @@ export interface ImportViolation {
 const RULE_TEXT: Record<ImportRule, string> = {
   "pure-no-io": "a pure folder may not import node:fs/net/http/child_process or an SDK",
   "pure-no-adapter": "a pure folder may not import an adapter folder (only `import type` of a port)",
+  "pure-only-core": "a pure folder imports only pure folders and src/util/, never a capability or an entry point",
   "adapter-no-adapter": "an adapter may not import another adapter (only `import type` of a port)",
   "no-circle": "no import circles between files",
 };
@@ -79,7 +83,14 @@ export function checkImportRules(srcFolder: string): ImportViolation[] {
       const target = resolveRelative(file, ref.specifier);
       if (target.startsWith(srcDir + path.sep)) edges.push({ target, ref });
       const toRoom = roomOf(srcDir, target);
-      if (toRoom === fromRoom || !ADAPTER_ROOMS.includes(toRoom)) continue;
+      if (toRoom === fromRoom) continue;
+      if (!ADAPTER_ROOMS.includes(toRoom)) {
+        // An app, capability or runner module brings its adapters with it.
+        if (PURE_ROOMS.includes(fromRoom) && !PURE_ROOMS.includes(toRoom) && !HELPER_ROOMS.includes(toRoom)) {
+          report("pure-only-core", `src/${fromRoom}/ is pure and src/${toRoom || "."}/ is not`);
+        }
+        continue;
+      }
       const port = ref.typeOnly && PORTS.includes(path.relative(srcDir, target).split(path.sep).join("/"));
       if (port) continue;
       if (PURE_ROOMS.includes(fromRoom)) {
