@@ -304,15 +304,8 @@ describe("/train refusals", () => {
   it("judges the reads sent together in a fixed order: a broken config is said before a missing permission or a failed PR read", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope
-      .get(configPath)
-      .reply(200, "train:\n  permission: everyone\n", RAW_HEADERS)
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("read"))
-      .get(`${repoPath}/pulls/1`)
-      .reply(404, { message: "Not Found" });
+    const scope = mockCommandReads(harness.github(), { config: "train:\n  permission: everyone\n", permission: "read", pr: false });
+    scope.get(`${repoPath}/pulls/1`).reply(404, { message: "Not Found" });
     expectRefusal(scope, replies);
     await harness.probot.receive(comment(`/train ${NB}`));
     expect(compute.submitted).toEqual([]);
@@ -322,10 +315,8 @@ describe("/train refusals", () => {
   it("refuses a missing permission before it reports a failed PR read", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
-    scope.get(`${repoPath}/collaborators/Codertocat/permission`).reply(200, permission("read")).get(`${repoPath}/pulls/1`).reply(404, { message: "Not Found" });
+    const scope = mockCommandReads(harness.github(), { permission: "read", pr: false });
+    scope.get(`${repoPath}/pulls/1`).reply(404, { message: "Not Found" });
     expectRefusal(scope, replies);
     await harness.probot.receive(comment(`/train ${NB}`));
     expect(compute.submitted).toEqual([]);
