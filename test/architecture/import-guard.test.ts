@@ -6,26 +6,6 @@ import { checkImportRules, type ImportViolation } from "../support/check-import-
 import { readImports } from "../support/read-imports.js";
 import { repoRoot } from "../support/repo-root.js";
 
-/**
- * Known violations in `src/` while the layout issue is being worked on, each removed by the helper
- * named beside it. Delete an entry (and then this list) once its fix is merged: the test fails on
- * an entry that no longer matches anything, so a stale one cannot linger.
- */
-const KNOWN_VIOLATIONS: { rule: ImportViolation["rule"]; component: string[]; removedBy: string }[] = [
-  {
-    // check-command and train-command take `CliIo` from main.ts, which loads them: CliIo gets its own module.
-    rule: "no-circle",
-    component: ["src/cli/check-command.ts", "src/cli/main.ts", "src/cli/train-command.ts"],
-    removedBy: "adapters helper (h-adapters): CliIo module",
-  },
-  {
-    // react-to-comment takes CommentRef from reply-to-comment, which re-exports reactToComment.
-    rule: "no-circle",
-    component: ["src/github/react-to-comment.ts", "src/github/reply-to-comment.ts"],
-    removedBy: "adapters helper (h-adapters): one comment module",
-  },
-];
-
 const temps: string[] = [];
 afterAll(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
@@ -220,14 +200,7 @@ describe("checkImportRules on planted trees", () => {
 });
 
 describe("the real src/", () => {
-  it("keeps the layering rules, apart from the listed known violations", () => {
-    const violations = checkImportRules(path.join(repoRoot, "src"));
-    const isKnown = (v: ImportViolation) =>
-      KNOWN_VIOLATIONS.some((k) => k.rule === v.rule && JSON.stringify(k.component) === JSON.stringify(v.component));
-    expect(violations.filter((v) => !isKnown(v)).map((v) => v.message)).toEqual([]);
-    const stale = KNOWN_VIOLATIONS.filter(
-      (k) => !violations.some((v) => v.rule === k.rule && JSON.stringify(k.component) === JSON.stringify(v.component)),
-    );
-    expect(stale, "fixed: delete these entries from KNOWN_VIOLATIONS").toEqual([]);
+  it("keeps the layering rules", () => {
+    expect(checkImportRules(path.join(repoRoot, "src")).map((v) => v.message)).toEqual([]);
   });
 });
