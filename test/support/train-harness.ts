@@ -7,6 +7,7 @@ import { FileStore } from "../../src/storage/file-store.js";
 import type nock from "nock";
 import { CONFIG_PATH, REPO_PATH } from "./pr-scopes.js";
 import { contentsPath, HEAD, loadPayload, mockInstallationToken, mockNoConfig, RAW_HEADERS } from "./test-app.js";
+import { openPolicy } from "./open-policy.js";
 
 /**
  * A Compute that records what the app asks of it and emits the events a test hands it, so the
@@ -49,7 +50,7 @@ export class RecordingCompute implements Compute {
 /** Train deps over a real file store in a fresh temporary folder. */
 export function trainDeps(compute: Compute = new RecordingCompute()): TrainDeps & { root: string; dispose: () => void } {
   const root = mkdtempSync(path.join(tmpdir(), "nbtrain-train-test-"));
-  return { compute, store: new FileStore(root), storeUri: `file://${root}`, root, dispose: () => rmSync(root, { recursive: true, force: true }) };
+  return { compute, store: new FileStore(root), storeUri: `file://${root}`, policy: openPolicy(`file://${root}`), backend: "local", root, dispose: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 /** An issue_comment.created on PR #1 of Codertocat/Hello-World (installation 2) with `body`. */

@@ -209,7 +209,8 @@ describe("check run buttons", () => {
     await registry.stageNotebook({ owner: "Codertocat", repo: "Hello-World", runId: "c500" }, Buffer.from("{}"));
     await registry.clearActive("Codertocat", "Hello-World", 1, "c500");
     const created: any[] = [];
-    const scope = mockCommandReads(harness.github(), { pr: false });
+    // The re-run reads the PR to know whether it comes from a fork (train.forks).
+    const scope = mockCommandReads(harness.github());
     scope
       .post(`${repoPath}/check-runs`, (body) => created.push(body) > 0)
       .reply(201, { id: 62 });
