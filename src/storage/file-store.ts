@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { lstat, mkdir, open, readFile, readdir, rename, rmdir, stat, unlink, writeFile } from "node:fs/promises";
+import { link, lstat, mkdir, open, readFile, readdir, rename, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { pipeline as pipelineCallback } from "node:stream";
@@ -8,7 +8,7 @@ import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
 import { IntegrityStream, type Digest } from "./integrity-stream.js";
 import { normaliseKey, normalisePrefix } from "./normalise-key.js";
-import type { PutOptions, Store, StoredObject } from "./store.js";
+import type { CreateOutcome, PutOptions, Store, StoredObject } from "./store.js";
 import { StoreError } from "./store-error.js";
 import { toReadable } from "./to-readable.js";
 
@@ -106,6 +106,45 @@ export class FileStore implements Store {
     const digest = meter.digest();
     await this.writeSidecar(k, digest, written);
     return { key: k, ...digest };
+  }
+
+  /**
+   * The bytes go to a synced temp file first, which is then hard-linked to the key: link(2) fails
+   * with EEXIST when the key exists, atomically on one file system, so exactly one of racing
+   * creates (from any process sharing the folder) wins and no reader sees a partial claim.
+   */
+  async create(key: string, body: Uint8Array): Promise<CreateOutcome> {
+    const k = this.checkKey(key);
+    const target = this.dataPath(k);
+    const tmpDir = path.join(this.root, TMP_DIR);
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = path.join(tmpDir, `${randomBytes(8).toString("hex")}.claim`);
+    const handle = await open(tmp, "wx");
+    let written: FileStat | null;
+    try {
+      await handle.writeFile(body);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      written = await this.statData(tmp);
+      await this.makeParent(k, target);
+      try {
+        await link(tmp, target);
+      } catch (error) {
+        if (isErrno(error, "EEXIST")) return "exists";
+        if (isErrno(error, "EISDIR", "EPERM")) {
+          throw new StoreError("conflict", `Cannot create "${k}": a folder of objects already has that name.`, { cause: error });
+        }
+        throw error;
+      }
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+    const sha256 = createHash("sha256").update(body).digest("hex");
+    await this.writeSidecar(k, { size: body.byteLength, sha256 }, written).catch(() => undefined); // a cache: rehashed on demand
+    return "created";
   }
 
   async get(key: string): Promise<Readable> {
