@@ -1,6 +1,6 @@
-import type { ApplicationFunction, Context } from "probot";
+import type { ApplicationFunction } from "probot";
+import type { RunCheck } from "./run-check.js";
 import type { AppDeps } from "./app-deps.js";
-import type { CheckTarget } from "../github/check-target.js";
 import { handleCheckRun } from "./handle-check-run.js";
 import { handleCheckSuite } from "./handle-check-suite.js";
 import { handleIssueComment } from "./handle-issue-comment.js";
@@ -14,21 +14,24 @@ import { reportJobEvent } from "../training/report-job-event.js";
 import { describeError } from "../github/describe-error.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { runNotebookCheck } from "../checks/run-notebook-check.js";
+import { createClaims } from "../util/claims.js";
 
 /**
- * The Probot app: notebook checks on pull requests and pushes, and re-runs on request.
- * Checks of one pull request run one after another in this process, so two deliveries close
- * together cannot both create the sticky comment. With `deps.train`, it also takes `/train`
- * commands and the training check runs' buttons, and reports the backend's job state events.
+ * The Probot app: notebook checks on pushes, pull requests and check suites, and re-runs on
+ * request. One check run per commit holds across instances through `claims`; the sticky comment
+ * heals itself (see upsertStickyComment). Checks of one pull request still run one after another
+ * in this process, which spares GitHub calls, not correctness. With `deps.train`, it also takes
+ * `/train` commands and the training check runs' buttons, and reports the backend's job state events.
  */
 export function createApp(deps: AppDeps): ApplicationFunction {
   return (app) => {
+    const withClaims: AppDeps = { ...deps, claims: deps.claims ?? createClaims(deps.train?.store, deps.clock) };
     const queues = new Map<string, Promise<void>>();
-    const runCheck = async (context: Context, target: CheckTarget): Promise<void> => {
-      if (target.kind !== "pull_request") return runNotebookCheck(context, target, deps);
+    const runCheck: RunCheck = async (context, target, request = {}) => {
+      if (target.kind !== "pull_request") return runNotebookCheck(context, target, withClaims, request);
       const key = `${target.owner}/${target.repo}#${target.number}`;
       const previous = queues.get(key) ?? Promise.resolve();
-      const current = previous.catch(() => undefined).then(() => runNotebookCheck(context, target, deps));
+      const current = previous.catch(() => undefined).then(() => runNotebookCheck(context, target, withClaims, request));
       const settled = current.catch(() => undefined);
       queues.set(key, settled);
       void settled.then(() => {
@@ -39,7 +42,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"], handlePullRequest(runCheck));
     app.on("push", handlePush(runCheck));
     app.on("check_run.rerequested", handleCheckRun(runCheck));
-    app.on("check_suite.rerequested", handleCheckSuite(runCheck));
+    app.on(["check_suite.requested", "check_suite.rerequested"], handleCheckSuite(runCheck));
     const share = deps.share;
     if (share) {
       app.on("pull_request.closed", handlePullRequestClosed(share));
