@@ -2,16 +2,24 @@ import type { ActiveRuns } from "../commands/check-train-limits.js";
 import { TERMINAL_STATUSES, type Compute } from "../compute/compute.js";
 import type { RunRegistry } from "../runs/run-registry.js";
 
+/** How long a run the backend does not know stays counted after it was submitted. */
+const UNKNOWN_SUBMITTED_GRACE_MS = 60 * 60_000;
+/** How long a run recorded but never submitted stays counted (its instance may still be submitting it). */
+const UNKNOWN_UNSUBMITTED_GRACE_MS = 10 * 60_000;
+
 /**
  * Active runs in the repository and in one PR, from the store's index of unfinished runs. When
- * the count would refuse a command, each entry is confirmed with the backend first and entries
- * the backend reports finished or unknown are dropped, so a lost event cannot block a repository.
+ * the count would refuse a command, each entry is confirmed with the backend first: entries the
+ * backend reports finished are dropped, so a lost event cannot block a repository. An entry the
+ * backend does not know is dropped only once its stored request is old: another instance's local
+ * backend holds runs this one cannot see, and a run is recorded a moment before it is submitted.
  */
 export async function countActiveRuns(
   registry: RunRegistry,
   compute: Compute,
   where: { owner: string; repo: string; pullNumber: number; exclude?: string },
   limits: { perRepo: number; perPullRequest: number },
+  now: () => Date = () => new Date(),
 ): Promise<ActiveRuns> {
   let entries = (await registry.listActive(where.owner, where.repo)).filter((entry) => entry.runId !== where.exclude);
   const count = () => ({ inRepo: entries.length, inPullRequest: entries.filter((entry) => entry.pullNumber === where.pullNumber).length });
@@ -20,9 +28,18 @@ export async function countActiveRuns(
   const confirmed = [];
   for (const entry of entries) {
     const snapshot = await compute.status(entry.runId);
-    if (snapshot === null || TERMINAL_STATUSES.has(snapshot.status)) await registry.clearActive(where.owner, where.repo, entry.pullNumber, entry.runId);
+    const finished = snapshot === null ? await abandoned(registry, where, entry.runId, now()) : TERMINAL_STATUSES.has(snapshot.status);
+    if (finished) await registry.clearActive(where.owner, where.repo, entry.pullNumber, entry.runId);
     else confirmed.push(entry);
   }
   entries = confirmed;
   return count();
+}
+
+async function abandoned(registry: RunRegistry, where: { owner: string; repo: string }, runId: string, now: Date): Promise<boolean> {
+  const request = await registry.readRequest(where.owner, where.repo, runId).catch(() => null);
+  if (request === null) return true;
+  const since = Date.parse(request.submittedAt ?? request.requestedAt);
+  const grace = request.submittedAt ? UNKNOWN_SUBMITTED_GRACE_MS : UNKNOWN_UNSUBMITTED_GRACE_MS;
+  return Number.isNaN(since) || now.getTime() - since > grace;
 }
