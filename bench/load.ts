@@ -6,21 +6,25 @@
  * one file store and one GitHub API stand-in, behind a small round-robin proxy. 1,000 signed
  * deliveries arrive in bursts: for each of 25 commits (each on its own pull request), a push, a
  * pull_request.synchronize and a check_suite.requested, each delivered to both instances at the
- * same instant, then redelivered 4 times through the proxy in later bursts, among deliveries the
- * App ignores (plain comments, labels). Real production behaviour: Probot's retry and throttling
- * plugins are on, so writes are spaced about 1 s apart in each process.
+ * same instant, then redelivered 4 times through the proxy in later bursts; for 10 of those pull
+ * requests a `/train` comment, delivered the same way; and deliveries the App ignores (plain
+ * comments, labels). Each instance runs its own local training backend (one job at a time) on a
+ * trivial notebook; runs, claims and the active-run index live in the shared store. Real
+ * production behaviour: Probot's retry and throttling plugins are on, so writes are spaced about
+ * 1 s apart in each process.
  *
  * It prints the p50/p99 time to acknowledge a delivery, the peak memory (VmHWM) of each instance,
  * GitHub calls per delivery against the minimum (one pull_request event for each commit, handled
  * alone by one warm instance, measured in the same run), and the count of duplicate check runs
- * and duplicate sticky comments, each of which must be 0, else it exits 1.
+ * duplicate sticky comments and duplicate jobs (a run id queued on more than one backend, or a
+ * comment with more than one run), each of which must be 0, else it exits 1.
  *
  * `NBTRAIN_BENCH_SERVER=/other/dist/src/app/start-server.js` runs another build (such as main
  * before this change) under the same load, to compare.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -40,6 +44,7 @@ const COMMITS = 25;
 const REDELIVERIES = 4;
 const DELIVERIES = 1_000;
 const DEADLINE_MS = 10 * 60_000;
+const TRAINS = 10;
 const BASE = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
 const NB = "notebooks/a.ipynb";
 const MARKER = "<!-- nbtrain:sticky -->";
@@ -51,6 +56,7 @@ const shaOf = (i: number) => `${(0xbe0000 + i).toString(16)}${"0".repeat(34)}`;
 
 interface Instance {
   url: string;
+  dataDir: string;
   child: ChildProcess;
   output: string;
 }
@@ -74,14 +80,14 @@ async function waitUntil(what: string, probe: () => boolean, timeoutMs: number, 
   }
 }
 
-async function startInstance(env: Record<string, string>): Promise<Instance> {
+async function startInstance(env: Record<string, string>, dataDir: string): Promise<Instance> {
   const port = await freePort();
   const child = spawn(process.execPath, [SERVER], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: String(port), ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: String(port), NBTRAIN_DATA_DIR: dataDir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const instance: Instance = { url: `http://127.0.0.1:${port}`, child, output: "" };
+  const instance: Instance = { url: `http://127.0.0.1:${port}`, dataDir, child, output: "" };
   child.stdout!.on("data", (chunk: Buffer) => (instance.output = (instance.output + chunk.toString("utf8")).slice(-200_000)));
   child.stderr!.on("data", (chunk: Buffer) => (instance.output = (instance.output + chunk.toString("utf8")).slice(-200_000)));
   // Probot answers GET /ping once it listens; the log level is kept at warn, so no banner to wait for.
@@ -182,6 +188,14 @@ function commitEvents(i: number): Delivery[] {
   ];
 }
 
+function trainComment(i: number): Delivery {
+  const payload = JSON.parse(readFileSync(path.join(root, "test/fixtures/train/issue_comment.created.json"), "utf8")) as Record<string, any>;
+  payload.comment.id = 90_000 + i;
+  payload.comment.body = `/train ${NB}`;
+  payload.issue.number = 500 + i;
+  return { name: "issue_comment", id: `train-${i}`, payload };
+}
+
 function noise(i: number, k: number): Delivery {
   if (k % 2 === 0) {
     const labeled = fixture("pull_request.opened");
@@ -199,6 +213,10 @@ function percentile(sorted: number[], p: number): number {
 
 function seed(standin: GitHubStandin, i: number): void {
   const head = shaOf(i);
+  const pull = fixture("pull_request.opened").pull_request;
+  Object.assign(pull, { number: 500 + i, state: "open" });
+  pull.head.sha = head;
+  standin.state.pulls.set(500 + i, pull);
   standin.state.pullFiles.set(500 + i, [{ filename: NB, status: "added" }]);
   standin.state.compareFiles.set(`${BASE}...${head}`, [{ filename: NB, status: "added" }]);
   standin.state.contents.set(`${head}:${NB}`, notebook(`x = ${i}`));
@@ -213,6 +231,9 @@ async function main(): Promise<void> {
   const standin = await startGitHubStandin({ token: TOKEN });
   standin.state.appId = APP_ID;
   const storeDir = await mkdtemp(path.join(tmpdir(), "nbtrain-bench-load-"));
+  standin.state.permissions.set("Codertocat", "write");
+  // Read with no ref (the default branch): room for every run, so each /train is admitted once.
+  standin.state.contents.set("null:.github/nbtrain.yml", "train:\n  limits:\n    max_concurrent_per_repo: 50\n    max_concurrent_per_pr: 5\n");
   const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
   const env = {
     APP_ID: String(APP_ID),
@@ -223,20 +244,35 @@ async function main(): Promise<void> {
     LOG_LEVEL: "warn",
     LOG_FORMAT: "json",
     NODE_ENV: "production",
-    NBTRAIN_COMPUTE: "off",
-    NBTRAIN_STORE: `file://${storeDir}`,
+    NBTRAIN_COMPUTE: "local",
+    NBTRAIN_LOCAL_CONCURRENCY: "1",
+    NBTRAIN_JOB_SOURCE: "notebook",
+    NBTRAIN_PYTHON: "/usr/bin/python3",
+    NBTRAIN_STORE: `file://${path.join(storeDir, "store")}`,
   };
-  const instances = await Promise.all(Array.from({ length: INSTANCES }, () => startInstance(env)));
+  const started = await Promise.allSettled(Array.from({ length: INSTANCES }, (_, i) => startInstance(env, path.join(storeDir, `instance-${i}`))));
+  const instances = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  const failed = started.find((result) => result.status === "rejected");
+  if (failed) {
+    // Never leave a started instance behind.
+    for (const instance of instances) instance.child.kill("SIGTERM");
+    await standin.close();
+    throw failed.reason;
+  }
   const proxy = await startProxy(instances.map((instance) => instance.url));
   try {
     // Warm-up and the minimum: one pull_request event for a fresh commit, alone, on one instance
     // (twice, so the second counts without the installation token's first fetch).
     let minimumPerCommit = 0;
+    let minimumPerTrain = 0;
     for (const w of [COMMITS, COMMITS + 1]) {
       seed(standin, w);
-      const before = standin.requests.length;
+      let before = standin.requests.length;
       await deliver(instances[0]!.url, commitEvents(w)[1]!);
       minimumPerCommit = standin.requests.length - before;
+      before = standin.requests.length;
+      await deliver(instances[0]!.url, trainComment(w));
+      minimumPerTrain = standin.requests.length - before;
     }
     const warmRequests = standin.requests.length;
 
@@ -245,7 +281,7 @@ async function main(): Promise<void> {
     const bursts: Shot[][] = Array.from({ length: COMMITS + REDELIVERIES }, () => []);
     for (let i = 0; i < COMMITS; i++) {
       seed(standin, i);
-      const events = commitEvents(i);
+      const events = i < TRAINS ? [...commitEvents(i), trainComment(i)] : commitEvents(i);
       for (const delivery of events) bursts[i]!.push({ delivery, to: "all" });
       for (let r = 1; r <= REDELIVERIES; r++) for (const delivery of events) bursts[i + r]!.push({ delivery, to: "proxy" });
     }
@@ -258,18 +294,18 @@ async function main(): Promise<void> {
 
     const acks: number[] = [];
     let sent = 0;
-    const started = performance.now();
+    const startedAt = performance.now();
     for (const burst of bursts) {
       await Promise.all(
         burst.flatMap((shot) => (shot.to === "all" ? instances.map((instance) => instance.url) : [proxy.url]).map((url) => deliver(url, shot.delivery).then((ms) => void acks.push(ms)))),
       );
       sent += burst.reduce((sum, shot) => sum + (shot.to === "all" ? INSTANCES : 1), 0);
     }
-    const elapsed = performance.now() - started;
+    const elapsed = performance.now() - startedAt;
     const calls = standin.requests.length - warmRequests;
 
     const runs = new Map<string, number>();
-    for (const run of standin.state.checkRuns.values()) runs.set(run.head_sha, (runs.get(run.head_sha) ?? 0) + 1);
+    for (const run of standin.state.checkRuns.values()) if (run.name === "nbtrain / notebooks") runs.set(run.head_sha, (runs.get(run.head_sha) ?? 0) + 1);
     let duplicateRuns = 0;
     let duplicateComments = 0;
     let missing = 0;
@@ -280,18 +316,28 @@ async function main(): Promise<void> {
       duplicateComments += Math.max(0, comments - 1);
       if (count === 0 || comments === 0) missing++;
     }
+    // Jobs: each /train's run id queued on the backends (one queue file per job), and check runs per run id.
+    let duplicateJobs = 0;
+    let trainsWithoutJob = 0;
+    for (let i = 0; i < TRAINS; i++) {
+      const runId = `c${90_000 + i}`;
+      const queued = instances.filter((instance) => existsSync(path.join(instance.dataDir, "local/queue", `${runId}.json`))).length;
+      const trainRuns = [...standin.state.checkRuns.values()].filter((run) => run.external_id === runId).length;
+      duplicateJobs += Math.max(0, queued - 1) + Math.max(0, trainRuns - 1);
+      if (queued === 0) trainsWithoutJob++;
+    }
     const peaks = await Promise.all(instances.map((instance) => peakRssMiB(instance.child.pid!)));
     const sorted = [...acks].sort((a, b) => a - b);
-    const minimum = minimumPerCommit * COMMITS;
+    const minimum = minimumPerCommit * COMMITS + minimumPerTrain * TRAINS;
 
     console.log(`bench:load — ${INSTANCES} instances of ${path.relative(root, SERVER) || SERVER}, round-robin proxy, GitHub stand-in, shared file store (loopback)`);
-    console.log(`deliveries: ${sent} in ${bursts.length} bursts over ${(elapsed / 1000).toFixed(1)} s (${COMMITS} commits × 3 events, each to both instances at once, then redelivered ${REDELIVERIES}× through the proxy; ${k} ignored deliveries)`);
+    console.log(`deliveries: ${sent} in ${bursts.length} bursts over ${(elapsed / 1000).toFixed(1)} s (${COMMITS} commits × 3 events and ${TRAINS} /train, each to both instances at once, then redelivered ${REDELIVERIES}× through the proxy; ${k} ignored deliveries)`);
     console.log(`time to acknowledge: p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms; ${late} answered 202 "still processing" (Probot answers after the handlers; writes are throttled ~1 s apart per process)`);
     console.log(`peak memory (VmHWM): ${peaks.map((mib, i) => `instance ${i + 1} ${mib.toFixed(0)} MiB`).join(", ")}`);
-    console.log(`GitHub calls: ${calls} for ${sent} deliveries = ${(calls / sent).toFixed(2)} per delivery; minimum ${minimum} (${minimumPerCommit} per commit: one pull_request event alone, measured) = ${(minimum / sent).toFixed(2)} per delivery; ratio ${(calls / minimum).toFixed(2)}×`);
+    console.log(`GitHub calls: ${calls} for ${sent} deliveries = ${(calls / sent).toFixed(2)} per delivery; minimum ${minimum} (${minimumPerCommit} per commit: one pull_request event alone; ${minimumPerTrain} per /train alone; measured) = ${(minimum / sent).toFixed(2)} per delivery; ratio ${(calls / minimum).toFixed(2)}×`);
     console.log(`duplicate check runs: ${duplicateRuns}; duplicate sticky comments: ${duplicateComments}; commits missing a check run or comment: ${missing}`);
-    console.log("duplicate jobs: not exercised here (NBTRAIN_COMPUTE=off); the /train races are in test/e2e/race.test.ts");
-    if (duplicateRuns > 0 || duplicateComments > 0 || missing > 0) process.exitCode = 1;
+    console.log(`duplicate jobs: ${duplicateJobs} (${TRAINS} /train comments, each to both instances at once and redelivered ${REDELIVERIES}×; ${trainsWithoutJob} without a job)`);
+    if (duplicateRuns > 0 || duplicateComments > 0 || missing > 0 || duplicateJobs > 0 || trainsWithoutJob > 0) process.exitCode = 1;
   } finally {
     await proxy.close();
     for (const instance of instances) instance.child.kill("SIGTERM");

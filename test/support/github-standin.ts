@@ -23,6 +23,7 @@ export interface CheckRunState {
   id: number;
   name: string;
   head_sha: string;
+  external_id?: string;
   status: string;
   conclusion?: string;
   output?: { title?: string; summary?: string; text?: string };
@@ -45,6 +46,11 @@ export interface StandinState {
   compareFiles: Map<string, Array<{ filename: string; status: string }>>;
   /** The App's id, set as `performed_via_github_app` on the comments the app creates, as GitHub does. */
   appId?: number;
+  /** Pull requests as `GET /pulls/{n}` answers them, for `/train`. */
+  pulls: Map<number, Record<string, unknown>>;
+  /** Repository permission of each user (`/train` needs write); unknown users have none. */
+  permissions: Map<string, string>;
+  reactions: Array<{ commentId: number; content: string }>;
   /** Status codes to answer (once each) for requests whose path starts with the key. */
   failOnce: Map<string, number>;
 }
@@ -67,6 +73,9 @@ export async function startGitHubStandin(options: { contract?: OpenApiContract; 
     checkRuns: new Map(),
     comments: new Map(),
     compareFiles: new Map(),
+    pulls: new Map(),
+    permissions: new Map(),
+    reactions: [],
     failOnce: new Map(),
   };
   const requests: RecordedRequest[] = [];
@@ -104,6 +113,18 @@ export async function startGitHubStandin(options: { contract?: OpenApiContract; 
       if (text === undefined) return { status: 404, body: { message: "Not Found" } };
       return { status: 200, body: text, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } };
     }
+    if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)$/u))) {
+      const pull = state.pulls.get(Number(m[1]));
+      return pull ? { status: 200, body: pull } : { status: 404, body: { message: "Not Found" } };
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)\/permission$/u))) {
+      const permission = state.permissions.get(decodeURIComponent(m[1]!)) ?? "none";
+      return { status: 200, body: { permission, role_name: permission, user: { login: decodeURIComponent(m[1]!) } } };
+    }
+    if (method === "POST" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)\/reactions$/u))) {
+      state.reactions.push({ commentId: Number(m[1]), content: body.content });
+      return { status: 201, body: { id: nextId++, content: body.content } };
+    }
     if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/compare\/(.+)$/u))) {
       const files = state.compareFiles.get(decodeURIComponent(m[1]!));
       if (!files) return { status: 404, body: { message: "Not Found" } };
@@ -111,7 +132,7 @@ export async function startGitHubStandin(options: { contract?: OpenApiContract; 
       return { status: 200, body: { status: "ahead", ahead_by: 1, behind_by: 0, total_commits: 1, commits: [], files: listed } };
     }
     if (method === "POST" && /^\/repos\/[^/]+\/[^/]+\/check-runs$/u.test(path)) {
-      const run: CheckRunState = { id: nextId++, name: body.name, head_sha: body.head_sha, status: body.status ?? "queued", annotations: [], updates: 0 };
+      const run: CheckRunState = { id: nextId++, name: body.name, head_sha: body.head_sha, ...(body.external_id ? { external_id: body.external_id } : {}), status: body.status ?? "queued", annotations: [], updates: 0 };
       applyCheckRunUpdate(run, body);
       state.checkRuns.set(run.id, run);
       return { status: 201, body: { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status } };
