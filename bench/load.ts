@@ -116,7 +116,7 @@ async function startProxy(targets: string[]): Promise<{ url: string; close: () =
   let next = 0;
   const server = http.createServer((req, res) => {
     const target = new URL(req.url ?? "/", targets[next++ % targets.length]);
-    const upstream = http.request(target, { method: req.method, headers: req.headers }, (answer) => {
+    const upstream = http.request(target, { method: req.method, headers: req.headers, agent }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -136,7 +136,8 @@ interface Delivery {
   payload: unknown;
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+// No keep-alive: a socket the server closed while idle (after its 5 s keep-alive timeout) would be reused and reset.
+const agent = new http.Agent({ keepAlive: false });
 /** Deliveries acknowledged with 202 (handling outlived the middleware's timeout) rather than 200. */
 let late = 0;
 
@@ -154,6 +155,7 @@ function deliver(url: string, delivery: Delivery): Promise<number> {
         headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-github-event": delivery.name, "x-github-delivery": delivery.id, "x-hub-signature-256": signature },
       },
       (res) => {
+        res.on("error", reject);
         res.resume();
         // 202 is the webhooks middleware's "still processing" answer once handling passes its timeout: still an acknowledgement.
         res.on("end", () => {
@@ -232,8 +234,8 @@ async function main(): Promise<void> {
   standin.state.appId = APP_ID;
   const storeDir = await mkdtemp(path.join(tmpdir(), "nbtrain-bench-load-"));
   standin.state.permissions.set("Codertocat", "write");
-  // Read with no ref (the default branch): room for every run, so each /train is admitted once.
-  standin.state.contents.set("null:.github/nbtrain.yml", "train:\n  limits:\n    max_concurrent_per_repo: 50\n    max_concurrent_per_pr: 5\n");
+  // Room for every run, so each /train is admitted once.
+  standin.state.config = "train:\n  limits:\n    max_concurrent_per_repo: 50\n    max_concurrent_per_pr: 5\n";
   const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
   const env = {
     APP_ID: String(APP_ID),
@@ -326,6 +328,7 @@ async function main(): Promise<void> {
       duplicateJobs += Math.max(0, queued - 1) + Math.max(0, trainRuns - 1);
       if (queued === 0) trainsWithoutJob++;
     }
+    const replies = [...standin.state.comments.entries()].flatMap(([pr, list]) => (pr >= 500 && pr < 500 + TRAINS ? list.filter((comment) => !comment.body.startsWith(MARKER)).map((comment) => comment.body) : []));
     const peaks = await Promise.all(instances.map((instance) => peakRssMiB(instance.child.pid!)));
     const sorted = [...acks].sort((a, b) => a - b);
     const minimum = minimumPerCommit * COMMITS + minimumPerTrain * TRAINS;
@@ -337,7 +340,12 @@ async function main(): Promise<void> {
     console.log(`GitHub calls: ${calls} for ${sent} deliveries = ${(calls / sent).toFixed(2)} per delivery; minimum ${minimum} (${minimumPerCommit} per commit: one pull_request event alone; ${minimumPerTrain} per /train alone; measured) = ${(minimum / sent).toFixed(2)} per delivery; ratio ${(calls / minimum).toFixed(2)}×`);
     console.log(`duplicate check runs: ${duplicateRuns}; duplicate sticky comments: ${duplicateComments}; commits missing a check run or comment: ${missing}`);
     console.log(`duplicate jobs: ${duplicateJobs} (${TRAINS} /train comments, each to both instances at once and redelivered ${REDELIVERIES}×; ${trainsWithoutJob} without a job)`);
+    if (replies.length > 0) console.log(`/train replies (refusals): ${replies.length}; the first: ${replies[0]!.slice(0, 300).replace(/\s+/gu, " ")}`);
+    if (trainsWithoutJob > 0) console.log(instances.map((instance, i) => `--- instance ${i + 1}\n${instance.output.split("\n").filter((line) => /train|error|warn/iu.test(line)).slice(-15).join("\n")}`).join("\n"));
     if (duplicateRuns > 0 || duplicateComments > 0 || missing > 0 || duplicateJobs > 0 || trainsWithoutJob > 0) process.exitCode = 1;
+  } catch (error) {
+    for (const [i, instance] of instances.entries()) console.error(`--- instance ${i + 1} (exit ${instance.child.exitCode ?? "running"})\n${instance.output.slice(-4000)}`);
+    throw error;
   } finally {
     await proxy.close();
     for (const instance of instances) instance.child.kill("SIGTERM");
