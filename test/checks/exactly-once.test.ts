@@ -235,8 +235,11 @@ describe("two instances sharing a store", () => {
       .reply(201, { id: 50 })
       .patch(`${repoPath}/check-runs/50`)
       .reply(200, {})
+      // The pull_request delivery always reads the notebook (for its comment); the push only when it won the claim.
       .get(contentsPath(NB, HEAD))
-      .times(2)
+      .reply(200, notebook(["a"]), RAW_HEADERS)
+      .get(contentsPath(NB, HEAD))
+      .optionally()
       .reply(200, notebook(["a"]), RAW_HEADERS)
       .get(`${repoPath}/issues/2/comments?per_page=100`)
       .reply(200, [])
