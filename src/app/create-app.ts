@@ -1,5 +1,4 @@
 import type { ApplicationFunction } from "probot";
-import type { RunCheck } from "./run-check.js";
 import type { AppDeps } from "./app-deps.js";
 import { handleCheckRun } from "./handle-check-run.js";
 import { handleCheckSuite } from "./handle-check-suite.js";
@@ -9,11 +8,12 @@ import { handlePullRequest } from "./handle-pull-request.js";
 import { handlePush } from "./handle-push.js";
 import { handlePullRequestClosed } from "./handle-pull-request-closed.js";
 import { handleReviewRequest } from "./handle-review-request.js";
-import { handleShareCommand } from "../review-copies/handle-share-command.js";
+import { handleShareCommand } from "./handle-share-command.js";
 import { reportJobEvent } from "../training/report-job-event.js";
 import { describeError } from "../github/describe-error.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { runNotebookCheck } from "../checks/run-notebook-check.js";
+import { runChecksInOrder } from "../checks/run-checks-in-order.js";
 import { createClaims } from "../util/claims.js";
 
 /**
@@ -26,19 +26,7 @@ import { createClaims } from "../util/claims.js";
 export function createApp(deps: AppDeps): ApplicationFunction {
   return (app) => {
     const withClaims: AppDeps = { ...deps, claims: deps.claims ?? createClaims(deps.train?.store, deps.clock) };
-    const queues = new Map<string, Promise<void>>();
-    const runCheck: RunCheck = async (context, target, request = {}) => {
-      if (target.kind !== "pull_request") return runNotebookCheck(context, target, withClaims, request);
-      const key = `${target.owner}/${target.repo}#${target.number}`;
-      const previous = queues.get(key) ?? Promise.resolve();
-      const current = previous.catch(() => undefined).then(() => runNotebookCheck(context, target, withClaims, request));
-      const settled = current.catch(() => undefined);
-      queues.set(key, settled);
-      void settled.then(() => {
-        if (queues.get(key) === settled) queues.delete(key);
-      });
-      return current;
-    };
+    const runCheck = runChecksInOrder((context, target, request) => runNotebookCheck(context, target, withClaims, request));
     app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"], handlePullRequest(runCheck));
     app.on("push", handlePush(runCheck));
     app.on("check_run.rerequested", handleCheckRun(runCheck));

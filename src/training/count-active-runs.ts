@@ -1,6 +1,6 @@
 import type { ActiveRuns } from "../commands/check-train-limits.js";
 import { TERMINAL_STATUSES, type Compute } from "../compute/compute.js";
-import type { RunRegistry } from "../runs/run-registry.js";
+import type { RunRegistry, RunRequest } from "../runs/run-registry.js";
 
 /** How long a run the backend does not know stays counted after it was submitted. */
 const UNKNOWN_SUBMITTED_GRACE_MS = 60 * 60_000;
@@ -27,8 +27,10 @@ export async function countActiveRuns(
   if (first.inRepo < limits.perRepo && first.inPullRequest < limits.perPullRequest) return first;
   const confirmed = [];
   for (const entry of entries) {
-    const snapshot = await compute.status(entry.runId);
-    const finished = snapshot === null ? await abandoned(registry, where, entry.runId, now()) : TERMINAL_STATUSES.has(snapshot.status);
+    // The request names the run's queue, which the backend's own list may admit only by a wildcard: unknown there would mean dropped.
+    const request = await registry.readRequest(where.owner, where.repo, entry.runId).catch(() => null);
+    const snapshot = await compute.status(entry.runId, request ? { queue: request.resources.queue } : {});
+    const finished = snapshot === null ? abandoned(request, now()) : TERMINAL_STATUSES.has(snapshot.status);
     if (finished) await registry.clearActive(where.owner, where.repo, entry.pullNumber, entry.runId);
     else confirmed.push(entry);
   }
@@ -36,8 +38,7 @@ export async function countActiveRuns(
   return count();
 }
 
-async function abandoned(registry: RunRegistry, where: { owner: string; repo: string }, runId: string, now: Date): Promise<boolean> {
-  const request = await registry.readRequest(where.owner, where.repo, runId).catch(() => null);
+function abandoned(request: RunRequest | null, now: Date): boolean {
   if (request === null) return true;
   const since = Date.parse(request.submittedAt ?? request.requestedAt);
   const grace = request.submittedAt ? UNKNOWN_SUBMITTED_GRACE_MS : UNKNOWN_UNSUBMITTED_GRACE_MS;

@@ -12,6 +12,8 @@ import { newRunRequest } from "../runs/run-request.js";
 import { admitTrainComment } from "./admit-train-comment.js";
 import { admitUnderLimits } from "./admit-under-limits.js";
 import { createClaims } from "../util/claims.js";
+import { checkForkTrust, requestForkApproval } from "./fork-trust.js";
+import { judgeOperatorPolicy } from "./judge-operator-policy.js";
 import { refuse } from "./refuse-comment.js";
 import { startTrainRun } from "./start-train-run.js";
 import type { TrainComment } from "./train-comment.js";
@@ -27,8 +29,10 @@ const RUN_CLAIM_LEASE_MS = 10 * 60_000;
  * - the config, the commenter's permission and the PR are read together and judged;
  * - the PR's head SHA at this moment is what trains (a fork's later push needs a new command);
  * - the notebook must exist at that SHA (named, or the PR's one changed notebook);
+ * - a fork's head commit needs a maintainer's approval (train.forks);
  * - the repository's limits are checked against the active runs in the store, under the
- *   repository's lock there, so instances cannot both pass a limit;
+ *   repository's lock there, so instances cannot both pass a limit; then the operator's
+ *   allow-lists and caps;
  * - then 👀, the request, the check run, `Compute.submit` and 🚀.
  */
 export async function runTrainCommand(command: RunCommand, comment: TrainComment, train: TrainDeps, now: () => Date): Promise<void> {
@@ -60,6 +64,15 @@ export async function runTrainCommand(command: RunCommand, comment: TrainComment
   // Exactly this commit trains, whoever pushes to the PR (or its fork) afterwards.
   const headSha = stored?.headSha ?? pr.head.sha;
 
+  // A fork's commit runs only once a maintainer approved exactly it (train.forks).
+  const trust = await checkForkTrust(pr, headSha, ref, config, train);
+  if (!trust.ok) {
+    if (trust.reason !== "denied") await requestForkApproval(octokit, ref, ref.issueNumber, headSha, trust.message, now());
+    log.info({ sha: headSha, reason: trust.reason }, "refused /train on a fork");
+    await refuse(octokit, ref, trust.message);
+    return;
+  }
+
   let notebook = command.notebook;
   if (notebook === undefined) {
     const { files } = await listChangedFiles(octokit, { kind: "pull_request", owner: ref.owner, repo: ref.repo, number: ref.issueNumber, headSha, baseSha: pr.base.sha });
@@ -88,6 +101,14 @@ export async function runTrainCommand(command: RunCommand, comment: TrainComment
   );
   if (!limits.ok) {
     await refuse(octokit, ref, limits.message);
+    return;
+  }
+  // Then the operator's allow-lists and caps, which no repository config can lift.
+  const policy = judgeOperatorPolicy(command, config, limits.resources, train);
+  if (!policy.ok) {
+    log.info({ key: policy.key }, "refused /train: outside the deployment's allow-lists");
+    await registry.clearActive(ref.owner, ref.repo, ref.issueNumber, runId); // admitted above, never started
+    await refuse(octokit, ref, policy.message);
     return;
   }
 
