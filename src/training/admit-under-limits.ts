@@ -2,7 +2,7 @@ import type { ActiveRuns, LimitCheck } from "../commands/check-train-limits.js";
 import type { Compute } from "../compute/compute.js";
 import type { RunRegistry } from "../runs/run-registry.js";
 import { withStoreLock } from "../util/with-store-lock.js";
-import { countActiveRuns } from "./count-active-runs.js";
+import { admissionKey, countActiveRuns } from "./count-active-runs.js";
 
 /**
  * Counts the active runs from the store, judges the new run against the limits with `decide`,
@@ -21,7 +21,11 @@ export async function admitUnderLimits(
   return withStoreLock(registry.store, `train/${owner}/${repo}`, async () => {
     const active = await countActiveRuns(registry, compute, { owner, repo, pullNumber, exclude: runId }, limits);
     const check = decide(active);
-    if (check.ok) await registry.markActive(owner, repo, pullNumber, runId);
+    if (check.ok) {
+      // When it was admitted: until its request is written, this is what keeps it counted elsewhere.
+      await registry.store.put(admissionKey(owner, repo, runId), Buffer.from(JSON.stringify({ at: new Date().toISOString() })), { contentType: "application/json" });
+      await registry.markActive(owner, repo, pullNumber, runId);
+    }
     return check;
   });
 }

@@ -7,6 +7,11 @@ const UNKNOWN_SUBMITTED_GRACE_MS = 60 * 60_000;
 /** How long a run recorded but never submitted stays counted (its instance may still be submitting it). */
 const UNKNOWN_UNSUBMITTED_GRACE_MS = 10 * 60_000;
 
+/** Where the moment a run was admitted under the limits is kept (written by admitUnderLimits). */
+export function admissionKey(owner: string, repo: string, runId: string): string {
+  return `claims/admitted/${owner}/${repo}/${runId}.json`;
+}
+
 /**
  * Active runs in the repository and in one PR, from the store's index of unfinished runs. When
  * the count would refuse a command, each entry is confirmed with the backend first: entries the
@@ -30,7 +35,7 @@ export async function countActiveRuns(
     // The request names the run's queue, which the backend's own list may admit only by a wildcard: unknown there would mean dropped.
     const request = await registry.readRequest(where.owner, where.repo, entry.runId).catch(() => null);
     const snapshot = await compute.status(entry.runId, request ? { queue: request.resources.queue } : {});
-    const finished = snapshot === null ? abandoned(request, now()) : TERMINAL_STATUSES.has(snapshot.status);
+    const finished = snapshot === null ? await abandoned(registry, where, entry.runId, request, now()) : TERMINAL_STATUSES.has(snapshot.status);
     if (finished) await registry.clearActive(where.owner, where.repo, entry.pullNumber, entry.runId);
     else confirmed.push(entry);
   }
@@ -38,9 +43,20 @@ export async function countActiveRuns(
   return count();
 }
 
-function abandoned(request: RunRequest | null, now: Date): boolean {
-  if (request === null) return true;
-  const since = Date.parse(request.submittedAt ?? request.requestedAt);
+async function abandoned(registry: RunRegistry, where: { owner: string; repo: string }, runId: string, request: RunRequest | null, now: Date): Promise<boolean> {
+  // Admitted a moment ago on another instance, which writes the request next.
+  const since = request ? Date.parse(request.submittedAt ?? request.requestedAt) : await admittedAt(registry, where, runId);
+  if (request === null) return Number.isNaN(since) || now.getTime() - since > UNKNOWN_UNSUBMITTED_GRACE_MS;
   const grace = request.submittedAt ? UNKNOWN_SUBMITTED_GRACE_MS : UNKNOWN_UNSUBMITTED_GRACE_MS;
   return Number.isNaN(since) || now.getTime() - since > grace;
+}
+
+async function admittedAt(registry: RunRegistry, where: { owner: string; repo: string }, runId: string): Promise<number> {
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await registry.store.get(admissionKey(where.owner, where.repo, runId))) chunks.push(Buffer.from(chunk as Uint8Array));
+    return Date.parse((JSON.parse(Buffer.concat(chunks).toString("utf8")) as { at?: string }).at ?? "");
+  } catch {
+    return Number.NaN; // never admitted through the lock (or unreadable): not kept on its account
+  }
 }
