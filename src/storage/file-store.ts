@@ -92,13 +92,14 @@ export class FileStore implements Store {
       // Stat before the rename (which keeps inode and mtime): after it, a concurrent put of the
       // same key could already have replaced the file.
       written = await this.statData(tmp);
-      await this.makeParent(k, target);
-      await rename(tmp, target).catch((error: unknown) => {
-        if (isErrno(error, "EISDIR", "ENOTEMPTY", "EEXIST", "EPERM")) {
-          throw new StoreError("conflict", `Cannot put "${k}": a folder of objects already has that name.`, { cause: error });
-        }
-        throw error;
-      });
+      await this.intoFolder(k, target, () =>
+        rename(tmp, target).catch((error: unknown) => {
+          if (isErrno(error, "EISDIR", "ENOTEMPTY", "EEXIST", "EPERM")) {
+            throw new StoreError("conflict", `Cannot put "${k}": a folder of objects already has that name.`, { cause: error });
+          }
+          throw error;
+        }),
+      );
     } catch (error) {
       await unlink(tmp).catch(() => undefined);
       throw error;
@@ -129,16 +130,19 @@ export class FileStore implements Store {
     }
     try {
       written = await this.statData(tmp);
-      await this.makeParent(k, target);
-      try {
-        await link(tmp, target);
-      } catch (error) {
-        if (isErrno(error, "EEXIST")) return "exists";
-        if (isErrno(error, "EISDIR", "EPERM")) {
-          throw new StoreError("conflict", `Cannot create "${k}": a folder of objects already has that name.`, { cause: error });
-        }
-        throw error;
-      }
+      const linked = await this.intoFolder(k, target, () =>
+        link(tmp, target).then(
+          () => true,
+          (error: unknown) => {
+            if (isErrno(error, "EEXIST")) return false;
+            if (isErrno(error, "EISDIR", "EPERM")) {
+              throw new StoreError("conflict", `Cannot create "${k}": a folder of objects already has that name.`, { cause: error });
+            }
+            throw error;
+          },
+        ),
+      );
+      if (!linked) return "exists";
     } finally {
       await unlink(tmp).catch(() => undefined);
     }
@@ -266,12 +270,39 @@ export class FileStore implements Store {
   private async writeSidecar(key: string, digest: Digest, s: FileStat | null): Promise<void> {
     if (!s) return;
     const file = this.sidecarPath(key);
-    await mkdir(path.dirname(file), { recursive: true });
     const tmp = path.join(this.root, TMP_DIR, `${randomBytes(8).toString("hex")}.meta`);
     await mkdir(path.dirname(tmp), { recursive: true });
     const sidecar: Sidecar = { sha256: digest.sha256, size: digest.size, ino: s.ino, mtimeMs: s.mtimeMs };
     await writeFile(tmp, JSON.stringify(sidecar));
-    await rename(tmp, file);
+    // The sidecar's folders are pruned by deletes too: make them again when one raced us.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await mkdir(path.dirname(file), { recursive: true });
+        await rename(tmp, file);
+        return;
+      } catch (error) {
+        if (!isErrno(error, "ENOENT") || attempt >= 10) {
+          await unlink(tmp).catch(() => undefined);
+          throw error;
+        }
+      }
+    }
+  }
+
+  /**
+   * Makes the key's folders, then moves the object in with `place`. A delete elsewhere in the
+   * store prunes folders it emptied, and may do so between the two steps (or inside mkdir -p):
+   * that shows as ENOENT, and the folders are made again.
+   */
+  private async intoFolder<T>(key: string, target: string, place: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.makeParent(key, target);
+        return await place();
+      } catch (error) {
+        if (!isErrno(error, "ENOENT") || attempt >= 10) throw error;
+      }
+    }
   }
 
   private async makeParent(key: string, target: string): Promise<void> {

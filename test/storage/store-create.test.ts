@@ -74,6 +74,23 @@ describe("FileStore.create", () => {
     for (const i of won2) expect(await readFile(path.join(root, "claims", `k${i}`), "utf8")).toBe(`p2:${i}`);
   });
 
+  it("creates and puts land while deletes in the same folder prune it (the folder is made again)", async () => {
+    const store = new FileStore(root);
+    for (let round = 0; round < 100; round++) {
+      await store.create(`locks/o/a/b/c/r-${round}.json`, Buffer.from("held"));
+      // The delete empties locks/o/a/b/c/ and prunes it while the create and the put are making it again.
+      const [, created, put] = await Promise.all([
+        store.delete(`locks/o/a/b/c/r-${round}.json`),
+        store.create(`locks/o/a/b/c/r-${round + 1000}.json`, Buffer.from("next")),
+        store.put(`locks/o/a/b/c/p-${round}.json`, Buffer.from("put")),
+      ]);
+      expect(created).toBe("created");
+      expect(put.size).toBe(3);
+      await store.delete(`locks/o/a/b/c/r-${round + 1000}.json`);
+      await store.delete(`locks/o/a/b/c/p-${round}.json`);
+    }
+  });
+
   it("passes through a scoped store under its prefix", async () => {
     const scoped = scopeStore(new FileStore(root), "runs/o/r/");
     expect(await scoped.create("claim.json", Buffer.from("x"))).toBe("created");
