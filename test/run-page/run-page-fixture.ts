@@ -19,7 +19,7 @@ export async function makeRunStore(): Promise<{ store: Store; root: string; read
   const store: Store = {
     uri: files.uri,
     put: (key, body, options) => files.put(key, body, options),
-    create: (key, body, options) => files.create(key, body, options),
+    create: (key, body) => files.create(key, body),
     get: (key) => (reads.push(key), files.get(key)),
     head: (key) => (reads.push(key), files.head(key)),
     list: (prefix) => (reads.push(prefix), files.list(prefix)),
