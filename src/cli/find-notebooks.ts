@@ -1,5 +1,6 @@
-import type { Dirent } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+// Synchronous on purpose: node:fs/promises costs `nbtrain check` more start-up time than a walk
+// of a repository takes, and the command does nothing else meanwhile.
+import { readdirSync, statSync, type Dirent } from "node:fs";
 import path from "node:path";
 import picomatch from "picomatch";
 import { describeFsError } from "./describe-fs-error.js";
@@ -46,8 +47,15 @@ export async function findNotebooks(paths: readonly string[], options: FindOptio
     seen.add(file.absolute);
     files.push(file);
   };
-  const isIncluded = picomatch([...options.include], { dot: true });
-  const isExcluded = options.exclude.length > 0 ? picomatch([...options.exclude], { dot: true }) : () => false;
+  // Compiled on first use: a check of named files never walks a directory, and compiling the
+  // globs costs more than checking a small notebook.
+  let isIncluded: ((key: string) => boolean) | undefined;
+  let isExcluded: ((key: string) => boolean) | undefined;
+  const wanted = (key: string): boolean => {
+    isIncluded ??= picomatch([...options.include], { dot: true });
+    isExcluded ??= options.exclude.length > 0 ? picomatch([...options.exclude], { dot: true }) : () => false;
+    return isIncluded(key) && !isExcluded(key);
+  };
 
   for (const given of paths.length > 0 ? paths : ["."]) {
     const absolute = path.resolve(options.cwd, given);
@@ -56,7 +64,7 @@ export async function findNotebooks(paths: readonly string[], options: FindOptio
       await walk(absolute, given, (file) => {
         const fromCwd = toPosix(path.relative(options.cwd, file.absolute));
         const key = fromCwd.startsWith("../") ? toPosix(path.relative(absolute, file.absolute)) : fromCwd;
-        if (file.error !== undefined || (isIncluded(key) && !isExcluded(key))) add(file);
+        if (file.error !== undefined || wanted(key)) add(file);
       }, (name) => name.endsWith(".ipynb"));
     } else if (kind === "missing" && picomatch.scan(given).isGlob) {
       const before = files.length;
@@ -88,7 +96,7 @@ async function walk(
 ): Promise<void> {
   let entries: Dirent[];
   try {
-    entries = await readdir(directory, { withFileTypes: true });
+    entries = readdirSync(directory, { withFileTypes: true });
   } catch (error) {
     visit({ path: shown === "" ? "." : shown, absolute: directory, error: `cannot search this directory: ${describeFsError(error)}` });
     return;
@@ -107,7 +115,7 @@ async function walk(
 
 async function statKind(absolute: string): Promise<"directory" | "other" | "missing"> {
   try {
-    return (await stat(absolute)).isDirectory() ? "directory" : "other";
+    return statSync(absolute).isDirectory() ? "directory" : "other";
   } catch {
     return "missing";
   }
