@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,10 +11,17 @@ import { cleanNotebook, notebookMissingSource } from "./sample-notebooks.js";
 const PRE_COMMIT_HOME = path.join(os.tmpdir(), "nbtrain-test-pre-commit-home");
 
 let root: string;
+let nodeBin: string;
 beforeAll(async () => {
   const version = spawnSync("pre-commit", ["--version"], { encoding: "utf8" });
   if (version.status !== 0) throw new Error("the pre-commit framework is required (apt-get install pre-commit)");
   root = await mkdtemp(path.join(os.tmpdir(), "nbtrain-pre-commit-"));
+  // pre-commit's node environment runs the first `nodejs`, else `node`, on PATH; Debian's nodejs may be
+  // older than the Node running these tests, so both names point at this one.
+  nodeBin = path.join(root, "bin");
+  await mkdir(nodeBin);
+  await symlink(process.execPath, path.join(nodeBin, "node"));
+  await symlink(process.execPath, path.join(nodeBin, "nodejs"));
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
@@ -37,7 +44,7 @@ async function stagedRepo(files: Record<string, string>): Promise<string> {
  * on PATH) and runs it on the staged files.
  */
 function tryRepo(dir: string, hook: string) {
-  const env = { ...process.env, PRE_COMMIT_HOME, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env["PATH"]}`, NO_COLOR: "1" };
+  const env = { ...process.env, PRE_COMMIT_HOME, PATH: `${nodeBin}${path.delimiter}${process.env["PATH"]}`, NO_COLOR: "1" };
   const run = spawnSync("pre-commit", ["try-repo", repoRoot, hook, "--color", "never"], { cwd: dir, env, encoding: "utf8", timeout: 20 * 60_000 });
   if (run.error) throw run.error;
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
@@ -51,10 +58,10 @@ describe("pre-commit hooks (.pre-commit-hooks.yaml)", () => {
     expect(blocked.output).toMatch(/^nbtrain check\.+Failed$/m);
     // The finding as `nbtrain check` words it, on the notebook's line.
     const finding = (JSON.parse((await runCli(["check", "--format", "json", "bad.ipynb"], bad)).stdout) as {
-      notebooks: Array<{ findings: Array<{ message: string; line: number }> }>;
+      notebooks: Array<{ findings: Array<{ message: string; line: number; column: number }> }>;
     }).notebooks[0]!.findings[0]!;
     expect(blocked.output).toContain(finding.message);
-    expect(blocked.output).toContain(`bad.ipynb:${finding.line}`);
+    expect(blocked.output).toMatch(new RegExp(`^bad\\.ipynb\n  ${finding.line}:${finding.column} +error `, "m"));
 
     const clean = await stagedRepo({ "clean.ipynb": cleanNotebook() });
     const passed = tryRepo(clean, "nbtrain-check");
