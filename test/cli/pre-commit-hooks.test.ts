@@ -44,7 +44,8 @@ async function stagedRepo(files: Record<string, string>): Promise<string> {
  * on PATH) and runs it on the staged files.
  */
 function tryRepo(dir: string, hook: string) {
-  const env = { ...process.env, PRE_COMMIT_HOME, PATH: `${nodeBin}${path.delimiter}${process.env["PATH"]}`, NO_COLOR: "1" };
+  // npm installs the hook from its cache alone (npm ci filled it): the test never reaches the registry.
+  const env = { ...process.env, npm_config_offline: "true", PRE_COMMIT_HOME, PATH: `${nodeBin}${path.delimiter}${process.env["PATH"]}`, NO_COLOR: "1" };
   const run = spawnSync("pre-commit", ["try-repo", repoRoot, hook, "--color", "never"], { cwd: dir, env, encoding: "utf8", timeout: 20 * 60_000 });
   if (run.error) throw run.error;
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
