@@ -1,6 +1,6 @@
 import { fstatSync, writeSync } from "node:fs";
 import { checkCommand } from "./check-command.js";
-import type { CliIo } from "./main.js";
+import type { CliIo } from "./cli-io.js";
 
 /**
  * Writes straight to a file descriptor. Node builds process.stdout as a stream on first use, which

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import type { RunResult } from "../runner/run-result.js";
+import type { RunResult } from "../runs/run-result.js";
 
 export interface RunSummaryInput {
   runId: string;

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { NotebookReport, Severity } from "../notebook/finding.js";
 import { checkCommand } from "./check-command.js";
 import { formatSarif } from "./formats/format-sarif.js";
-import type { CliIo } from "./main.js";
+import type { CliIo } from "./cli-io.js";
 import { packageVersion } from "./package-version.js";
 
 const FAIL_LEVELS = ["error", "warning", "info", "never"] as const;

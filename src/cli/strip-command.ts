@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { VOLATILE_METADATA, stripNotebook } from "../notebook/strip/strip-notebook.js";
 import { describeFsError } from "./describe-fs-error.js";
 import { findNotebooks } from "./find-notebooks.js";
-import type { CliIo } from "./main.js";
+import type { CliIo } from "./cli-io.js";
 import { writeFileAtomic } from "./write-file-atomic.js";
 
 const USAGE = `Usage: nbtrain strip [PATH ...] [options]

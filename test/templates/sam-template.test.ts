@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildFunctions, type BuiltFunction } from "../../bench/lib/build-functions.js";
+import { buildFunctions, type BuiltFunction } from "../../scripts/lib/build-functions.js";
 import { repoRoot } from "../support/repo-root.js";
 import { parseCfnYaml } from "./parse-cfn-yaml.js";
 
@@ -81,12 +81,12 @@ describe("templates/sam.yaml", () => {
     await rm(outRoot, { recursive: true, force: true });
   });
 
-  it("declares both functions on Node 20 or 22, each naming a handler that the build exports", () => {
+  it("declares both functions on Node 24, the runtime the bundles target, each naming a handler that the build exports", () => {
     const functions = ofType("AWS::Serverless::Function");
     expect(functions.map(([name]) => name).sort()).toEqual(["BatchEventsFunction", "WebhookFunction"]);
     for (const [name, fn] of functions) {
       const runtime = fn.Properties.Runtime ?? template.Globals.Function.Runtime;
-      expect(runtime, name).toMatch(/^nodejs(20|22)\.x$/u);
+      expect(runtime, name).toBe("nodejs24.x");
       const codeUri = fn.Properties.CodeUri as string;
       expect(codeUri, name).toMatch(/^\.\.\/dist\/functions\/[a-z-]+$/u);
       const dir = path.join(outRoot, path.relative("../dist", codeUri));
@@ -138,7 +138,7 @@ describe("templates/sam.yaml", () => {
     const byAction = (action: string) => allStatements().filter((s) => ([] as string[]).concat(s.Action).includes(action));
     expect(byAction("batch:SubmitJob").flatMap((s) => flatten(s.Resource))).toEqual([{ Ref: "GpuJobQueue" }, { "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job-definition/${AWS::StackName}-runner*" }]);
     for (const s of byAction("batch:TerminateJob")) expect(flatten(s.Resource)).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job/*" }]);
-    // Job tokens (README: "Jobs run inside their repository"): the webhook writes and deletes them, the batch events
+    // Job tokens (docs/train-command.md: "Jobs run inside their repository"): the webhook writes and deletes them, the batch events
     // function deletes them, and only the job role reads them; each only under nbtrain/job-token/.
     const jobTokens = { "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:nbtrain/job-token/*" };
     for (const s of byAction("secretsmanager:GetSecretValue")) {
