@@ -228,7 +228,16 @@ export async function trainCommand(args: string[], io: CliIo): Promise<number> {
     throw error;
   }
 
-  const store = await openStore(spec.store, { baseDir: io.cwd, env: io.env });
+  let store;
+  try {
+    store = await openStore(spec.store, { baseDir: io.cwd, env: io.env });
+  } catch (error) {
+    const missing = missingSdk(error);
+    if (!missing) throw error;
+    // The App's SDKs are optional peer dependencies: a command-line install does not have them.
+    io.stderr.write(`nbtrain train: ${redactUri(spec.store)} needs ${missing.join(" and ")}, which are not installed; run: npm install ${missing.join(" ")}\n`);
+    return 2;
+  }
   const controller = new AbortController();
   let stoppedBy: "SIGINT" | "SIGTERM" | null = null;
   const onSignal = (signal: "SIGINT" | "SIGTERM") => {
@@ -286,4 +295,13 @@ function checkoutSource(notebookDir: string): { source?: { kind: "checkout"; roo
 /** Color only for a person at a terminal that can show it: not when piped, not with NO_COLOR or TERM=dumb. */
 function useColor(io: CliIo): boolean {
   return io.stdout.isTTY === true && !io.env["NO_COLOR"] && io.env["TERM"] !== "dumb";
+}
+
+/** The SDK packages a store needs when loading it failed because one is not installed. */
+function missingSdk(error: unknown): string[] | null {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code !== "ERR_MODULE_NOT_FOUND" || typeof message !== "string") return null;
+  if (message.includes("@aws-sdk/")) return ["@aws-sdk/client-s3", "@aws-sdk/lib-storage"];
+  if (message.includes("@googleapis/drive")) return ["@googleapis/drive"];
+  return null;
 }

@@ -70,6 +70,10 @@ describe("installing nbtrain", () => {
     const dir = await project(root, "from-tarball");
     npm(["install", tarball], dir);
     await useCli(dir);
+    // A store whose SDK the command-line install left out is refused with the package to add.
+    const s3 = npx(dir, ["train", "clean.ipynb", "--store", "s3://bucket/runs"]);
+    expect(s3.status).toBe(2);
+    expect(s3.stderr).toContain("nbtrain train: s3://bucket/runs needs @aws-sdk/client-s3 and @aws-sdk/lib-storage, which are not installed; run: npm install @aws-sdk/client-s3 @aws-sdk/lib-storage");
   }, 15 * 60_000);
 
   it("from a git repository, as npm install github:OWNER/REPO does, the prepare script builds it", async () => {
