@@ -46,7 +46,7 @@ export async function loadJobReporter(deps: JobReporterDeps): Promise<JobStateLi
   const readLogTail = deps.readLogTail ?? readCloudWatchLogTail();
   // A run that ends no longer needs its read-only token: its secret (nbtrain/job-token/<run-id>) is deleted.
   const region = deps.env.AWS_REGION;
-  const secrets = deps.env.NBTRAIN_JOB_SOURCE === "archive" && region ? new (await import("../../src/compute/aws-job-secrets.js")).AwsJobSecrets({ region }) : undefined;
+  const secrets = deps.env.NBTRAIN_JOB_SOURCE === "archive" && region ? new (await import("../../src/compute/aws-job-token-remover.js")).AwsJobTokenRemover({ region }) : undefined;
   const webBase = deps.env.GHE_HOST ? `${deps.env.GHE_PROTOCOL ?? "https"}://${deps.env.GHE_HOST}` : "https://github.com";
   return (event) =>
     reportJobEvent(event, {

@@ -49,6 +49,10 @@ export function parseTrainComment(body: string): CommandResult | null {
     return { ok: true, command: { kind: "status" } };
   }
   if (head === "cancel") return parseCancel(tokens.slice(1));
+  if (head === "approve") {
+    if (tokens.length > 1) return unexpected(tokens[1]!, "`/train approve` takes no arguments: it approves the pull request's current head commit.");
+    return { ok: true, command: { kind: "approve" } };
+  }
   return parseRun(tokens);
 }
 

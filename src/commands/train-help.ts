@@ -5,6 +5,7 @@ export const TRAIN_HELP = `**\`/train\` commands** (first line of a new PR comme
 /train [NOTEBOOK] [name=value ...] [--gpu TYPE] [--gpus N] [--memory SIZE] [--timeout DURATION] [--spot|--on-demand]
 /train cancel [RUN]
 /train status
+/train approve
 /train help
 \`\`\`
 
@@ -18,5 +19,6 @@ export const TRAIN_HELP = `**\`/train\` commands** (first line of a new PR comme
 - \`--spot\` / \`--on-demand\`: capacity type (spot runs resume from their last checkpoint when reclaimed).
 - Flags take \`--flag value\` or \`--flag=value\`.
 - \`/train cancel\` cancels this PR's active runs, or the run whose id is given.
+- \`/train approve\` (maintainers): approves a fork's current head commit for training; a new push needs a new approval.
 
 Example: \`/train notebooks/mnist.ipynb lr=0.01 epochs=5 --gpu a10g --timeout 2h\``;

@@ -14,7 +14,8 @@ import { updateRunLine } from "./update-run-line.js";
 export interface ReportDeps {
   /** An installation-authenticated Octokit (Probot's `app.auth(id)`). */
   octokitFor: (installationId: number) => Promise<GitHubClient>;
-  train: Pick<TrainDeps, "store" | "storeUri" | "readLogTail" | "secrets">;
+  /** Reporting only ever removes a run's token, so any remover will do (the Batch events function has no writer). */
+  train: Pick<TrainDeps, "store" | "storeUri" | "readLogTail"> & { secrets?: Pick<NonNullable<TrainDeps["secrets"]>, "remove"> };
   clock?: () => Date;
   /** Web host for check run links; `https://github.com` unless on GitHub Enterprise Server. */
   webBase?: string;

@@ -11,6 +11,8 @@ import { RunRegistry } from "../runs/run-registry.js";
 import { newRunRequest } from "../runs/run-request.js";
 import { admitTrainComment } from "./admit-train-comment.js";
 import { countActiveRuns } from "./count-active-runs.js";
+import { checkForkTrust, requestForkApproval } from "./fork-trust.js";
+import { judgeOperatorPolicy } from "./judge-operator-policy.js";
 import { refuse } from "./refuse-comment.js";
 import { startTrainRun } from "./start-train-run.js";
 import type { TrainComment } from "./train-comment.js";
@@ -21,7 +23,8 @@ import type { TrainComment } from "./train-comment.js";
  * - the config, the commenter's permission and the PR are read together and judged;
  * - the PR's head SHA at this moment is what trains (a fork's later push needs a new command);
  * - the notebook must exist at that SHA (named, or the PR's one changed notebook);
- * - the repository's limits are checked;
+ * - a fork's head commit needs a maintainer's approval (train.forks);
+ * - the repository's limits, then the operator's allow-lists and caps, are checked;
  * - then 👀, the request, the check run, `Compute.submit` and 🚀.
  */
 export async function runTrainCommand(command: RunCommand, comment: TrainComment, train: TrainDeps, now: () => Date): Promise<void> {
@@ -45,6 +48,15 @@ export async function runTrainCommand(command: RunCommand, comment: TrainComment
   }
   // Exactly this commit trains, whoever pushes to the PR (or its fork) afterwards.
   const headSha = stored?.headSha ?? pr.head.sha;
+
+  // A fork's commit runs only once a maintainer approved exactly it (train.forks).
+  const trust = await checkForkTrust(pr, headSha, ref, config, train);
+  if (!trust.ok) {
+    if (trust.reason !== "denied") await requestForkApproval(octokit, ref, ref.issueNumber, headSha, trust.message, now());
+    log.info({ sha: headSha, reason: trust.reason }, "refused /train on a fork");
+    await refuse(octokit, ref, trust.message);
+    return;
+  }
 
   let notebook = command.notebook;
   if (notebook === undefined) {
@@ -72,6 +84,13 @@ export async function runTrainCommand(command: RunCommand, comment: TrainComment
   const limits = checkTrainLimits(command, config, active);
   if (!limits.ok) {
     await refuse(octokit, ref, limits.message);
+    return;
+  }
+  // Then the operator's allow-lists and caps, which no repository config can lift.
+  const policy = judgeOperatorPolicy(command, config, limits.resources, train);
+  if (!policy.ok) {
+    log.info({ key: policy.key }, "refused /train: outside the deployment's allow-lists");
+    await refuse(octokit, ref, policy.message);
     return;
   }
 

@@ -111,7 +111,19 @@ describe("templates/sam.yaml", () => {
     const events = Object.values(resources.BatchEventsFunction!.Properties.Events as Record<string, any>);
     expect(events).toHaveLength(1);
     expect(events[0].Type).toBe("EventBridgeRule");
-    expect(events[0].Properties.Pattern).toEqual({ source: ["aws.batch"], "detail-type": ["Batch Job State Change"], detail: { jobQueue: [{ Ref: "GpuJobQueue" }] } });
+    expect(events[0].Properties.Pattern).toEqual({
+      source: ["aws.batch"],
+      "detail-type": ["Batch Job State Change"],
+      detail: {
+        jobQueue: {
+          "Fn::If": [
+            "HasAllowedJobQueues",
+            { "Fn::Split": [",", { "Fn::Join": [",", [{ Ref: "GpuJobQueue" }, { "Fn::Join": [",", { Ref: "AllowedJobQueueArns" }] }]] }] },
+            [{ Ref: "GpuJobQueue" }],
+          ],
+        },
+      },
+    });
     expect(resources.GpuJobQueue!.Type).toBe("AWS::Batch::JobQueue");
   });
 
@@ -136,7 +148,12 @@ describe("templates/sam.yaml", () => {
 
   it("scopes Batch, S3, Secrets Manager and Logs to nbtrain's own resources", () => {
     const byAction = (action: string) => allStatements().filter((s) => ([] as string[]).concat(s.Action).includes(action));
-    expect(byAction("batch:SubmitJob").flatMap((s) => flatten(s.Resource))).toEqual([{ Ref: "GpuJobQueue" }, { "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job-definition/${AWS::StackName}-runner*" }]);
+    expect(byAction("batch:SubmitJob").flatMap((s) => flatten(s.Resource))).toEqual([
+      { Ref: "GpuJobQueue" },
+      { "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job-definition/${AWS::StackName}-runner*" },
+      { Ref: "AllowedJobQueueArns" },
+      { Ref: "AllowedJobDefinitionArns" },
+    ]);
     for (const s of byAction("batch:TerminateJob")) expect(flatten(s.Resource)).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job/*" }]);
     // Job tokens (docs/train-command.md: "Jobs run inside their repository"): the webhook writes and deletes them, the batch events
     // function deletes them, and only the job role reads them; each only under nbtrain/job-token/.
