@@ -1,4 +1,5 @@
-import { fstatSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fstatSync, statSync, writeSync } from "node:fs";
 import { checkCommand } from "./check-command.js";
 import type { CliIo } from "./cli-io.js";
 
@@ -29,20 +30,29 @@ function fdWriter(fd: 1 | 2, stream: () => NodeJS.WriteStream): { write(text: st
   };
 }
 
-/** Whether fd 1 is a terminal, asked of the tty module only when it is a character device at all. */
-async function stdoutIsTerminal(): Promise<boolean> {
+const require = createRequire(import.meta.url);
+
+/**
+ * Whether fd 1 is a terminal. The tty module loads the network stack, so it is asked only about a
+ * character device that is not /dev/null (where a hook or a benchmark often sends the output).
+ */
+function stdoutIsTerminal(): boolean {
   try {
-    if (!fstatSync(1).isCharacterDevice()) return false;
+    const out = fstatSync(1);
+    if (!out.isCharacterDevice()) return false;
+    const devNull = statSync("/dev/null");
+    if (out.rdev === devNull.rdev) return false;
   } catch {
     return false;
   }
-  const { isatty } = await import("node:tty");
-  return isatty(1);
+  // getBuiltinModule (Node >= 22.3) skips the ESM wrapper that import() would build around it.
+  const tty = process.getBuiltinModule?.("node:tty") ?? require("node:tty");
+  return tty.isatty(1);
 }
 
 /** `nbtrain check` as bin/nbtrain.js runs it: the bundled fast path, with the process's own I/O. */
 export async function runCheck(args: string[]): Promise<number> {
-  const stdout = Object.assign(fdWriter(1, () => process.stdout), { isTTY: await stdoutIsTerminal() });
+  const stdout = Object.assign(fdWriter(1, () => process.stdout), { isTTY: stdoutIsTerminal() });
   const stderr = fdWriter(2, () => process.stderr);
   try {
     return await checkCommand(args, { stdout, stderr, cwd: process.cwd(), env: process.env } as unknown as CliIo);

@@ -2,7 +2,7 @@
 // of a repository takes, and the command does nothing else meanwhile.
 import { readdirSync, statSync, type Dirent } from "node:fs";
 import path from "node:path";
-import picomatch from "picomatch";
+import type picomatchType from "picomatch";
 import { describeFsError } from "./describe-fs-error.js";
 
 /** A file to check, or a place that could not be searched (then `error` says why). */
@@ -47,11 +47,11 @@ export async function findNotebooks(paths: readonly string[], options: FindOptio
     seen.add(file.absolute);
     files.push(file);
   };
-  // Compiled on first use: a check of named files never walks a directory, and compiling the
-  // globs costs more than checking a small notebook.
+  // Compiled on first use: a check of named files never walks a directory, and loading and
+  // compiling the globs costs more than checking a small notebook.
   let isIncluded: ((key: string) => boolean) | undefined;
   let isExcluded: ((key: string) => boolean) | undefined;
-  const wanted = (key: string): boolean => {
+  const wanted = (picomatch: typeof picomatchType, key: string): boolean => {
     isIncluded ??= picomatch([...options.include], { dot: true });
     isExcluded ??= options.exclude.length > 0 ? picomatch([...options.exclude], { dot: true }) : () => false;
     return isIncluded(key) && !isExcluded(key);
@@ -61,12 +61,13 @@ export async function findNotebooks(paths: readonly string[], options: FindOptio
     const absolute = path.resolve(options.cwd, given);
     const kind = await statKind(absolute);
     if (kind === "directory") {
+      const picomatch = await loadPicomatch();
       await walk(absolute, given, (file) => {
         const fromCwd = toPosix(path.relative(options.cwd, file.absolute));
         const key = fromCwd.startsWith("../") ? toPosix(path.relative(absolute, file.absolute)) : fromCwd;
-        if (file.error !== undefined || wanted(key)) add(file);
+        if (file.error !== undefined || wanted(picomatch, key)) add(file);
       }, (name) => name.endsWith(".ipynb"));
-    } else if (kind === "missing" && picomatch.scan(given).isGlob) {
+    } else if (kind === "missing" && (await loadPicomatch()).scan(given).isGlob) {
       const before = files.length;
       await expandGlob(given, options.cwd, add);
       if (files.length === before) unmatched.push(given);
@@ -78,6 +79,7 @@ export async function findNotebooks(paths: readonly string[], options: FindOptio
 }
 
 async function expandGlob(pattern: string, cwd: string, add: (file: FoundFile) => void): Promise<void> {
+  const picomatch = await loadPicomatch();
   const { base } = picomatch.scan(pattern);
   const root = path.resolve(cwd, base === "" ? "." : base);
   if ((await statKind(root)) !== "directory") return;
@@ -119,6 +121,11 @@ async function statKind(absolute: string): Promise<"directory" | "other" | "miss
   } catch {
     return "missing";
   }
+}
+
+let loaded: typeof picomatchType | undefined;
+async function loadPicomatch(): Promise<typeof picomatchType> {
+  return (loaded ??= (await import("picomatch")).default);
 }
 
 function toPosix(p: string): string {
