@@ -10,6 +10,7 @@ export type RunEvent =
   | { type: "cell_done"; cell: number; cells: number; status: string }
   | { type: "synced"; sequence: number; files: number; bytes: number }
   | { type: "stopping"; reason: string }
+  | { type: "stop_notice"; interrupted: boolean; polling: boolean; grace: number }
   | { type: "warning"; message: string }
   | { type: "finished"; status: string; seconds: number };
 
@@ -96,6 +97,15 @@ export function createProgressReporter(stream: Writable & { isTTY?: boolean }, n
           break;
         case "stopping":
           line(`Stopping: ${event.reason}; saving checkpoints …`);
+          break;
+        case "stop_notice":
+          line(
+            event.interrupted
+              ? `Interrupted the running cell; the notebook has ${event.grace} s to save.`
+              : event.polling
+                ? `The notebook polls nbtrain.stop_requested(); it has ${event.grace} s to save.`
+                : "No cell was running; no further cell starts.",
+          );
           break;
         case "warning":
           line(`warning: ${event.message}`);

@@ -27,4 +27,13 @@ export interface RunResult {
   /** On failure: 0-based index into the user's notebook (null for a failure outside any cell). */
   failure: { cell_index: number | null; ename: string; evalue: string } | null;
   warnings: string[];
+  /** How a stop with notice went: the cell interrupted (or left to a polling notebook), and whether it was killed after the grace. */
+  stop?: {
+    reason: "interrupted" | "timeout";
+    cell_interrupted: boolean;
+    polling: boolean;
+    killed_after_grace: boolean;
+    grace_seconds: number;
+    cell_ended_after_seconds?: number;
+  };
 }

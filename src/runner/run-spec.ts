@@ -61,6 +61,8 @@ export const runSpecSchema = z
         sync_interval_seconds: seconds.default(2),
         /** Time allowed for the final sync after SIGTERM; Batch and spot give 30 s in all. */
         grace_seconds: seconds.default(25),
+        /** After a stop, how long the interrupted cell may take to save (default NBTRAIN_STOP_GRACE, else 10 s). */
+        stop_grace_seconds: z.number().nonnegative().finite().optional(),
       })
       .strict()
       .default({ sync_interval_seconds: 2, grace_seconds: 25 }),

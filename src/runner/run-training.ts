@@ -48,8 +48,17 @@ export interface RunOutcome {
 const CREDENTIAL_ENV = /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_CONTAINER_CREDENTIALS_.*|GOOGLE_APPLICATION_CREDENTIALS|NBTRAIN_(S3|DRIVE|GDRIVE|STORE)_.*|(NBTRAIN_)?GITHUB_TOKEN|GH_TOKEN|PRIVATE_KEY|WEBHOOK_SECRET|APP_ID)$/;
 // The second look at a changed file comes this soon, not a whole sync interval later.
 const CONFIRM_SECONDS = 0.25;
-// A killed shim leaves the kernel running for at most this long before it is killed with the group.
+// After the stop grace, the shim gets this long to write the notebook and exit before it is killed with the kernel.
 const SHIM_STOP_SECONDS = 5;
+/** Seconds a notebook gets after a stop to save; Batch allows 30 s from SIGTERM to SIGKILL in all, the rest is for the sync. */
+export const DEFAULT_STOP_GRACE_SECONDS = 10;
+
+/** The stop grace: the spec's, else NBTRAIN_STOP_GRACE, else the default. */
+export function stopGraceSeconds(spec: RunSpec, env: NodeJS.ProcessEnv): number {
+  if (spec.limits.stop_grace_seconds !== undefined) return spec.limits.stop_grace_seconds;
+  const fromEnv = Number(env.NBTRAIN_STOP_GRACE);
+  return env.NBTRAIN_STOP_GRACE !== undefined && Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : DEFAULT_STOP_GRACE_SECONDS;
+}
 
 function kernelEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>, pythonPath: string[]): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -113,9 +122,11 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
     outputs: path.join(workDir, "outputs"),
     kernel: path.join(workDir, "kernel"),
     packages: path.join(workDir, "site-packages"),
+    control: path.join(workDir, "control"),
   };
-  await rm(dirs.outputs, { recursive: true, force: true });
-  for (const dir of [dirs.outputs, dirs.kernel]) await mkdir(dir, { recursive: true });
+  const stopGrace = stopGraceSeconds(spec, deps.env);
+  for (const dir of [dirs.outputs, dirs.control]) await rm(dir, { recursive: true, force: true });
+  for (const dir of [dirs.outputs, dirs.kernel, dirs.control]) await mkdir(dir, { recursive: true });
   const warnings: string[] = [];
   const warn = (message: string) => {
     warnings.push(message);
@@ -178,7 +189,7 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
           })
         : null;
       // Dependencies, into a folder of the run's own.
-      const pythonPath = [path.join(pythonDir(), "colab-shim"), ...(tree?.pythonPath ?? [])];
+      const pythonPath = [path.join(pythonDir(), "colab-shim"), path.join(pythonDir(), "kernel"), ...(tree?.pythonPath ?? [])];
       const requirements = loaded.dir ? path.join(loaded.dir, "requirements.txt") : null;
       if (spec.install_requirements && requirements && existsSync(requirements)) {
         deps.progress.report({ type: "installing", file: requirements });
@@ -231,6 +242,8 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
         cwd: tree?.cwd ?? loaded.dir ?? workDir,
         kernelDir: dirs.kernel,
         cellTimeoutSeconds: spec.limits.cell_timeout_seconds,
+        stopGraceSeconds: stopGrace,
+        controlDir: dirs.control,
         env: kernelEnv(
           deps.env,
           {
@@ -240,6 +253,9 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
             NBTRAIN_RESUME: resume ? "1" : "0",
             NBTRAIN_ATTEMPT: String(attempt),
             NBTRAIN_DRIVE_DIR: dirs.checkpoints,
+            // nbtrain.stop_requested() looks here; the grace tells a polling notebook how long it has.
+            NBTRAIN_CONTROL_DIR: dirs.control,
+            NBTRAIN_STOP_GRACE: String(stopGrace),
             // Bytecode caches go to the scratch folder, not into nbtrain's install or the user's repo.
             PYTHONPYCACHEPREFIX: path.join(workDir, "pycache"),
           },
@@ -249,6 +265,7 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
           const cells = notebook.cells.length;
           if (event.type === "ready") deps.progress.report({ type: "started", cells, python: event.python, attempt, resume });
           else if (event.type === "kernel") deps.progress.report({ type: "kernel", pid: event.pid });
+          else if (event.type === "stop") deps.progress.report({ type: "stop_notice", interrupted: event.interrupted, polling: event.polling, grace: stopGrace });
           else if (event.type === "cell_start") deps.progress.report({ type: "cell_start", cell: event.index, cells });
           else if (event.type === "cell_done") {
             if (event.index !== injectedIndex) cellsExecuted++;
@@ -273,7 +290,7 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
 
       const shimKill = new Promise<null>((resolve) => {
         const check = setInterval(() => {
-          if (stopReason && Date.now() - stoppedAt > SHIM_STOP_SECONDS * 1000) {
+          if (stopReason && Date.now() - stoppedAt > (stopGrace + SHIM_STOP_SECONDS) * 1000) {
             clearInterval(check);
             execution.kill();
             resolve(null);
@@ -309,8 +326,9 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
       const finished: ShimFinished | null = ended.finished;
       let status: RunStatus;
       let failure: RunResult["failure"] = null;
-      if (stopReason) status = stopReason === "timeout" ? "timed-out" : "interrupted";
-      else if (finished?.status === "completed") status = "completed";
+      // A notebook that finished its last cell within the stop grace is complete, stop or not.
+      if (finished?.status === "completed") status = "completed";
+      else if (stopReason) status = stopReason === "timeout" ? "timed-out" : "interrupted";
       else {
         status = "failed";
         const error = finished?.error;
@@ -334,7 +352,10 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
 
       const metrics = await collectMetrics(dirs.outputs);
       for (const problem of metrics.problems) warn(problem);
-      if (metrics.series.length > 0) {
+      // A stopped run's metrics.jsonl may be ahead of its last checkpoint; the copy stored with the manifest
+      // matches it, so the next segment does not log the repeated steps twice.
+      const keepManifestMetrics = status !== "completed" && sync.latestSequence > 0;
+      if (metrics.series.length > 0 && !keepManifestMetrics) {
         await store.put("metrics.jsonl", Buffer.from(metrics.series.map((point) => JSON.stringify(point)).join("\n") + "\n"), {
           contentType: "application/x-ndjson",
         });
@@ -360,6 +381,18 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
         metrics_points: metrics.series.length,
         failure,
         warnings,
+        ...(stopReason && finished?.stop
+          ? {
+              stop: {
+                reason: stopReason,
+                cell_interrupted: finished.stop.interrupted,
+                polling: finished.stop.polling,
+                killed_after_grace: finished.stop.killed,
+                grace_seconds: stopGrace,
+                ...(finished.stop.cell_ended_after !== undefined ? { cell_ended_after_seconds: finished.stop.cell_ended_after } : {}),
+              },
+            }
+          : {}),
       };
       await putJson(store, "result.json", result);
       deps.progress.report({ type: "finished", status, seconds: result.duration_seconds ?? 0 });
