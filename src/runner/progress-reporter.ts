@@ -2,7 +2,7 @@ import type { Writable } from "node:stream";
 
 /** What the runner reports while a run goes on. */
 export type RunEvent =
-  | { type: "restored"; sequence: number | null; files: number }
+  | { type: "restored"; sequence: number | null; files: number; from?: string }
   | { type: "installing"; file: string }
   | { type: "started"; cells: number; python: string; attempt: number; resume: boolean }
   | { type: "kernel"; pid: number | null }

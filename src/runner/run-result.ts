@@ -27,6 +27,8 @@ export interface RunResult {
   /** On failure: 0-based index into the user's notebook (null for a failure outside any cell). */
   failure: { cell_index: number | null; ename: string; evalue: string } | null;
   warnings: string[];
+  /** The folder or run this run's checkpoint_dir started as a copy of (the attempt that copied it). */
+  seeded_from?: { source: string; files: number; bytes: number };
   /** How a stop with notice went: the cell interrupted (or left to a polling notebook), and whether it was killed after the grace. */
   stop?: {
     reason: "interrupted" | "timeout";

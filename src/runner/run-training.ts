@@ -19,6 +19,8 @@ import { pythonDir } from "./package-root.js";
 import type { ProgressReporter } from "./progress-reporter.js";
 import { readStoreJson } from "./read-store-json.js";
 import { restoreCheckpoints } from "./restore-checkpoints.js";
+import { seedCheckpoints } from "./seed-checkpoints.js";
+import { openStore } from "../storage/open-store.js";
 import type { RunResult, RunStatus } from "./run-result.js";
 import { runPrefix, type RunSpec } from "./run-spec.js";
 import type { ShimFinished } from "./shim-event.js";
@@ -34,6 +36,8 @@ export interface RunDeps {
   signal?: AbortSignal;
   /** The interpreter to use; found with `findPython` when absent. */
   python?: string;
+  /** Opens the store of an s3:// or gdrive:// `from` source; `openStore` with this run's environment by default. */
+  openStore?: (uri: string) => Promise<Store>;
   /** The job's read-only GitHub token for a `github` source's first download; never passed to pip or the kernel. */
   githubToken?: string;
 }
@@ -136,11 +140,23 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
   try {
     // 1. Restore: only what the latest manifest lists, and the metrics that go with it.
     const restored = await restoreCheckpoints(store, dirs.checkpoints);
-    const resume = restored.manifest !== null && restored.manifest.files.length > 0;
     if (restored.manifest && (await store.head("metrics.jsonl"))) {
       await pipeline(await store.get("metrics.jsonl"), createWriteStream(path.join(dirs.outputs, "metrics.jsonl")));
     }
-    deps.progress.report({ type: "restored", sequence: restored.manifest?.sequence ?? null, files: restored.manifest?.files.length ?? 0 });
+    // A run with no checkpoint of its own starts from a copy of its `from` folder; later attempts
+    // restore their own manifests, which then hold those files under this run's prefix.
+    const seeded =
+      restored.manifest === null && spec.from
+        ? await seedCheckpoints(spec.from, dirs.checkpoints, path.join(dirs.outputs, "metrics.jsonl"), {
+            store: deps.store,
+            owner: spec.owner,
+            repo: spec.repo,
+            cwd: deps.cwd,
+            openStore: deps.openStore ?? ((uri) => openStore(uri, { baseDir: deps.cwd, env: deps.env })),
+          })
+        : null;
+    const resume = (restored.manifest !== null && restored.manifest.files.length > 0) || (seeded !== null && seeded.files > 0);
+    deps.progress.report({ type: "restored", sequence: restored.manifest?.sequence ?? null, files: restored.manifest?.files.length ?? seeded?.files ?? 0, ...(seeded ? { from: seeded.source } : {}) });
 
     // 2. Inject parameters, papermill style.
     const runtime: Record<string, ParameterValue> = {
@@ -174,6 +190,7 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
       python,
       failure: null,
       warnings,
+      ...(seeded ? { seeded_from: seeded } : {}),
     };
     await putJson(store, "result.json", baseResult);
 
