@@ -56,10 +56,13 @@ export function renderRunReport(input: RunReportInput): RunReport {
   const chartPart = chart ? `#### Metrics over time\n\n${chart}` : "";
   const links = input.links.map((link) => `- ${link.label}: ${"url" in link ? `<${link.url}>` : `\`${codeSafe(link.path)}\``}`);
   const linksPart = links.length > 0 ? `#### Links\n\n${links.join("\n")}` : "";
+  const colabPart = input.colabSnippet
+    ? `#### Continue in Colab\n\nThe checkpoints are in your Drive. In a Colab session, run this before the notebook's cells (after its parameters cell), and it resumes from the latest checkpoint:\n\n\`\`\`python\n${fence(input.colabSnippet)}\n\`\`\``
+    : "";
   const warnings = result && result.warnings.length > 0 ? `<details><summary>Runner warnings (${result.warnings.length})</summary>\n\n${result.warnings.slice(0, 20).map((w) => `- ${escapeMarkdown(w).slice(0, 500)}`).join("\n")}\n</details>` : "";
 
   const compose = (parts: { chart: string; log: string }): string =>
-    [head.join("\n"), failure.text, parts.log, metricsPart, parts.chart, linksPart, warnings].filter((part) => part !== "").join("\n\n");
+    [head.join("\n"), failure.text, parts.log, metricsPart, parts.chart, linksPart, colabPart, warnings].filter((part) => part !== "").join("\n\n");
   const limit = GITHUB_LIMITS.checkRunSummary;
   let summary = compose({ chart: chartPart, log: failure.log });
   if (textSize(summary) > limit) summary = compose({ chart: "", log: failure.log });

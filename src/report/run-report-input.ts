@@ -46,6 +46,8 @@ export interface RunReportInput {
   links: ReportLink[];
   /** The last lines of the job's log, shown on failure. */
   logTail?: string | null;
+  /** Python that continues the run in Colab from its Drive folder (a `gdrive://MyDrive` store). */
+  colabSnippet?: string | null;
   /** Set when the job ran out of memory: what it had, in MiB. */
   outOfMemory?: { memoryMiB: number } | null;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { JobStateEvent } from "../compute/compute.js";
 import { renderRunReport } from "../report/render-run-report.js";
+import { colabContinueSnippet } from "../report/colab-continue-snippet.js";
 import { runLinks } from "../report/run-links.js";
 import type { RunConclusion, RunResultView } from "../report/run-report-input.js";
 import type { TrainDeps } from "../app/app-deps.js";
@@ -112,6 +113,7 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         series,
         baseline: baseline && baseline.runId !== runId ? { runId: baseline.runId, branch: baseline.branch, metrics: baseline.metrics } : null,
         links: runLinks(deps.train.storeUri, registry.runPrefix(target.owner, target.repo, runId), event.logs, { driveNotebookId }),
+        colabSnippet: colabContinueSnippet(deps.train.storeUri, registry.runPrefix(target.owner, target.repo, runId)),
         logTail,
         outOfMemory: event.outOfMemory && request ? { memoryMiB: request.resources.memoryMiB } : null,
       });
