@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { FileStore } from "../src/storage/file-store.js";
+import { runLayout } from "../src/runs/run-layout.js";
 import { readStoreJson } from "../src/runner/read-store-json.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -96,7 +97,7 @@ async function runTrial(dir: string, index: number, signal: "SIGKILL" | "SIGTERM
   const epochSeconds = (lastEpochEnd - trainingStart) / 1000 / localEpochs;
 
   const store = new FileStore(path.join(dir, "store"));
-  const manifest = (await readStoreJson(store, `runs/bench/resume/${runId}/manifest.json`)) as { files: Array<{ key: string }> } | null;
+  const manifest = (await readStoreJson(store, runLayout.key({ owner: "bench", repo: "resume", runId }, "manifest"))) as { files: Array<{ key: string }> } | null;
   let storedEpoch = 0;
   if (manifest?.files[0]) {
     const file = path.join(dir, "store", "runs", "bench", "resume", runId, manifest.files[0].key);

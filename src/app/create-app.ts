@@ -4,7 +4,7 @@ import type { CheckTarget } from "../github/check-target.js";
 import { handleCheckRun } from "./handle-check-run.js";
 import { handleCheckSuite } from "./handle-check-suite.js";
 import { handleIssueComment } from "./handle-issue-comment.js";
-import { handleRequestedAction } from "../training/handle-requested-action.js";
+import { handleRequestedAction } from "./handle-requested-action.js";
 import { handlePullRequest } from "./handle-pull-request.js";
 import { handlePush } from "./handle-push.js";
 import { handlePullRequestClosed } from "./handle-pull-request-closed.js";

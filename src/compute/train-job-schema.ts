@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isRunId } from "../commands/derive-run-id.js";
+import { runParametersSchema } from "../runs/run-request.js";
 import type { TrainJob } from "./compute.js";
 
 const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/);
@@ -17,7 +18,7 @@ export const trainJobSchema: z.ZodType<TrainJob> = z.object({
   checkRunId: id,
   installationId: id,
   notebook: z.string().min(1).endsWith(".ipynb"),
-  parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  parameters: runParametersSchema,
   resources: z.object({
     gpuType: z.string().min(1),
     gpus: id,

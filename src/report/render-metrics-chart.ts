@@ -1,4 +1,4 @@
-import type { MetricValue } from "./run-report-input.js";
+import type { MetricValue } from "../runs/run-result.js";
 
 /** Keys that count steps rather than measure anything; one of them is the chart's x axis. */
 const STEP_KEYS = ["step", "epoch", "iteration", "iter", "global_step"];

@@ -1,5 +1,5 @@
 import { escapeMarkdown } from "./escape-markdown.js";
-import type { MetricValue } from "./run-report-input.js";
+import type { MetricValue } from "../runs/run-result.js";
 
 const MAX_ROWS = 50;
 

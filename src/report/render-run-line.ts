@@ -1,7 +1,7 @@
 import { formatDuration } from "../commands/format-duration.js";
 import { escapeMarkdown } from "./escape-markdown.js";
 import { formatValue } from "./render-metrics-table.js";
-import type { MetricValue } from "./run-report-input.js";
+import type { MetricValue } from "../runs/run-result.js";
 
 export type RunLineState = "queued" | "starting" | "running" | "retrying" | "succeeded" | "failed" | "cancelled" | "timed_out";
 

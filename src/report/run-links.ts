@@ -1,4 +1,5 @@
 import { driveColabUrl } from "../links/drive-colab-url.js";
+import { RUN_FILES } from "../runs/run-layout.js";
 import type { ReportLink } from "./run-report-input.js";
 
 /** Where a run's logs are: a CloudWatch stream (Batch) or a file on the bot's machine (local). */
@@ -23,16 +24,16 @@ export function runLinks(storeUri: string, runPrefix: string, logs?: LogLocation
     const prefix = `${s3[2] ? `${s3[2].replace(/\/+$/u, "")}/` : ""}${runPrefix}`;
     const console = (key: string) => `https://s3.console.aws.amazon.com/s3/object/${encodeURIComponent(s3[1]!)}?prefix=${encodeURIComponent(key)}`;
     links.push({ label: "Executed notebook", url: console(`${prefix}output.ipynb`) });
-    links.push({ label: "Checkpoints", url: `https://s3.console.aws.amazon.com/s3/buckets/${encodeURIComponent(s3[1]!)}?prefix=${encodeURIComponent(`${prefix}checkpoints/`)}` });
+    links.push({ label: "Checkpoints", url: `https://s3.console.aws.amazon.com/s3/buckets/${encodeURIComponent(s3[1]!)}?prefix=${encodeURIComponent(`${prefix}${RUN_FILES.checkpoints}`)}` });
   } else if (base.startsWith("file://")) {
     const root = decodeURIComponent(base.slice("file://".length));
-    links.push({ label: "Executed notebook", path: `${root}/${runPrefix}output.ipynb` });
-    links.push({ label: "Checkpoints", path: `${root}/${runPrefix}checkpoints/` });
+    links.push({ label: "Executed notebook", path: `${root}/${runPrefix}${RUN_FILES.output}` });
+    links.push({ label: "Checkpoints", path: `${root}/${runPrefix}${RUN_FILES.checkpoints}` });
   } else if (base.startsWith("gdrive://")) {
     const folder = decodeURIComponent(base.slice("gdrive://".length));
     if (options.driveNotebookId) links.push({ label: "Executed notebook (Open in Colab)", url: driveColabUrl(options.driveNotebookId) });
-    else links.push({ label: "Executed notebook (in Google Drive; open it with Colab to continue)", path: `${folder}/${runPrefix}output.ipynb` });
-    links.push({ label: "Checkpoints (in Google Drive, where Colab sees them after drive.mount)", path: `${folder}/${runPrefix}checkpoints/` });
+    else links.push({ label: "Executed notebook (in Google Drive; open it with Colab to continue)", path: `${folder}/${runPrefix}${RUN_FILES.output}` });
+    links.push({ label: "Checkpoints (in Google Drive, where Colab sees them after drive.mount)", path: `${folder}/${runPrefix}${RUN_FILES.checkpoints}` });
   }
   if (logs?.kind === "cloudwatch") links.push({ label: "Logs (CloudWatch)", url: cloudWatchUrl(logs) });
   else if (logs?.kind === "file") links.push({ label: "Log on the bot's machine", path: logs.path });

@@ -1,24 +1,7 @@
-/** A metric value as `metrics.jsonl` and `result.json` carry it. */
-export type MetricValue = number | string | boolean | null;
+import type { MetricValue, RunResultView } from "../runs/run-result.js";
 
-/** The parts of the runner's `result.json` the report reads (validated by the caller). */
-export interface RunResultView {
-  status: "running" | "completed" | "failed" | "interrupted" | "timed-out";
-  attempt: number;
-  started_at: string;
-  finished_at: string | null;
-  duration_seconds: number | null;
-  resumed: boolean;
-  restored_sequence: number | null;
-  checkpoint_sequence: number | null;
-  cells_total: number;
-  cells_executed: number;
-  metrics: Record<string, MetricValue>;
-  metrics_points: number;
-  parameters: Record<string, unknown>;
-  failure: { cell_index: number | null; ename: string; evalue: string } | null;
-  warnings: string[];
-}
+// The report reads the job's result.json as its one declaration in src/runs/ has it.
+export type { MetricValue, RunResultView } from "../runs/run-result.js";
 
 /** How a finished run ended, as GitHub's check run conclusions name it. */
 export type RunConclusion = "success" | "failure" | "cancelled" | "timed_out";

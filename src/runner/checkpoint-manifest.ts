@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RUN_FILES } from "../runs/run-layout.js";
 import { normaliseKey } from "../storage/normalise-key.js";
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -28,7 +29,7 @@ export const checkpointManifestSchema = z.object({
       /** Path inside the checkpoint folder. */
       path: relativeKey,
       /** Store key, relative to the run prefix. */
-      key: relativeKey.refine((key) => key.startsWith("checkpoints/"), "a checkpoint key starts with checkpoints/"),
+      key: relativeKey.refine((key) => key.startsWith(RUN_FILES.checkpoints), `a checkpoint key starts with ${RUN_FILES.checkpoints}`),
       size: z.number().int().nonnegative(),
       sha256,
     }),
@@ -38,4 +39,4 @@ export const checkpointManifestSchema = z.object({
 export type CheckpointManifest = z.infer<typeof checkpointManifestSchema>;
 export type ManifestEntry = CheckpointManifest["files"][number];
 
-export const MANIFEST_KEY = "manifest.json";
+export const MANIFEST_KEY = RUN_FILES.manifest;

@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import { RUN_FILES, runLayout } from "../runs/run-layout.js";
 import { normaliseKey } from "../storage/normalise-key.js";
 import type { Store } from "../storage/store.js";
 import { MANIFEST_KEY, type CheckpointManifest, type ManifestEntry } from "./checkpoint-manifest.js";
@@ -130,7 +131,7 @@ export class CheckpointSync {
       this.uploaded.set(file, { ...known, mtimeMs: seen.mtimeMs });
       return 0;
     }
-    const key = `checkpoints/${String(this.nextSequence).padStart(6, "0")}/${file}`;
+    const key = `${runLayout.checkpointVersion(this.nextSequence)}${file}`;
     // The store checks the bytes against size and sha256, so a file rewritten mid-upload fails here.
     await this.options.store.put(key, createReadStream(local), { size, sha256 });
     this.uploaded.set(file, { size, mtimeMs: seen.mtimeMs, sha256, key });
@@ -179,7 +180,7 @@ export class CheckpointSync {
     const keep = new Set([...current, ...this.previousKeys]);
     this.previousKeys = current;
     try {
-      for (const object of await this.options.store.list("checkpoints/")) {
+      for (const object of await this.options.store.list(RUN_FILES.checkpoints)) {
         if (!keep.has(object.key) && !this.isPendingUpload(object.key)) await this.options.store.delete(object.key);
       }
     } catch (error) {
@@ -189,7 +190,7 @@ export class CheckpointSync {
   }
 
   private isPendingUpload(key: string): boolean {
-    return key.startsWith(`checkpoints/${String(this.nextSequence).padStart(6, "0")}/`);
+    return key.startsWith(runLayout.checkpointVersion(this.nextSequence));
   }
 
   private async scan(): Promise<Map<string, Seen>> {

@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-
-export type MetricValue = number | string | boolean | null;
+import type { MetricValue } from "../runs/run-result.js";
 
 export interface CollectedMetrics {
   /** Final values: the last metrics.jsonl line, overridden by metrics.json. */

@@ -1,6 +1,8 @@
 import { basename } from "node:path";
 import { z } from "zod";
 import { isRunId } from "../commands/derive-run-id.js";
+import { runLayout } from "../runs/run-layout.js";
+import { runParametersSchema } from "../runs/run-request.js";
 import { openStore } from "../storage/open-store.js";
 import { RunInputError } from "./run-input-error.js";
 import type { RunSpecInput } from "./run-spec.js";
@@ -14,7 +16,7 @@ const jobEnvSchema = z.object({
   NBTRAIN_NOTEBOOK: z.string().min(1),
   NBTRAIN_PARAMETERS: z.string().transform((text, ctx) => {
     try {
-      return z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).parse(JSON.parse(text));
+      return runParametersSchema.parse(JSON.parse(text));
     } catch {
       ctx.addIssue({ code: "custom", message: "not a JSON object of scalars" });
       return z.NEVER;
@@ -43,7 +45,7 @@ const RUNNER_MARGIN_SECONDS = 30;
 /**
  * The run spec of a job a backend started: the local backend's child process or an AWS Batch
  * container. Both pass the job as `NBTRAIN_*` variables (see runnerEnvironment) and stage the
- * notebook, resolved at the PR head SHA, in the store at `runs/<owner>/<repo>/<run-id>/input.ipynb`.
+ * notebook, resolved at the PR head SHA, in the store at the run's `input.ipynb` (see runs/run-layout.ts).
  * The attempt is `NBTRAIN_ATTEMPT` (local), else `AWS_BATCH_JOB_ATTEMPT` (Batch), else 1.
  * Throws a RunInputError naming the variable to fix, or the staged notebook it cannot read.
  */
@@ -59,7 +61,7 @@ export async function jobFromEnv(env: NodeJS.ProcessEnv, cwd: string): Promise<R
   }
   const job = parsed.data;
   const [owner, repo] = job.NBTRAIN_REPO.split("/") as [string, string];
-  const key = `runs/${owner}/${repo}/${job.NBTRAIN_RUN_ID}/input.ipynb`;
+  const key = runLayout.key({ owner, repo, runId: job.NBTRAIN_RUN_ID }, "input");
   let base64: string;
   try {
     const store = await openStore(job.NBTRAIN_STORE, { baseDir: cwd, env });

@@ -100,8 +100,3 @@ export const runSpecSchema = z
 
 export type RunSpec = z.infer<typeof runSpecSchema>;
 export type RunSpecInput = z.input<typeof runSpecSchema>;
-
-/** The store prefix of a run, as laid out in ARCHITECTURE.md. */
-export function runPrefix(spec: Pick<RunSpec, "owner" | "repo" | "run_id">): string {
-  return `runs/${spec.owner}/${spec.repo}/${spec.run_id}/`;
-}

@@ -21,8 +21,9 @@ import { readStoreJson } from "./read-store-json.js";
 import { restoreCheckpoints } from "./restore-checkpoints.js";
 import { seedCheckpoints } from "./seed-checkpoints.js";
 import { openStore } from "../storage/open-store.js";
-import type { RunResult, RunStatus } from "./run-result.js";
-import { runPrefix, type RunSpec } from "./run-spec.js";
+import { RUN_FILES, runLayout } from "../runs/run-layout.js";
+import { RESULT_FORMAT, runResultSchema, type RunResult, type RunStatus } from "../runs/run-result.js";
+import type { RunSpec } from "./run-spec.js";
 import type { ShimFinished } from "./shim-event.js";
 
 export interface RunDeps {
@@ -75,8 +76,9 @@ function kernelEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>, pytho
 }
 
 async function previousAttempt(store: Store): Promise<number> {
-  const previous = (await readStoreJson(store, "result.json")) as { attempt?: unknown } | null;
-  return typeof previous?.attempt === "number" && Number.isInteger(previous.attempt) ? previous.attempt : 0;
+  // Only the attempt matters here; a result.json without a valid one counts as no earlier attempt.
+  const previous = runResultSchema.pick({ attempt: true }).safeParse(await readStoreJson(store, RUN_FILES.result));
+  return previous.success ? previous.data.attempt : 0;
 }
 
 async function putFile(store: Store, key: string, file: string): Promise<void> {
@@ -116,7 +118,7 @@ function codeCells(notebook: NotebookV4): number {
 export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutcome> {
   const loaded = await loadNotebook(spec, deps.cwd);
   const python = deps.python ?? (await findPython(deps.env));
-  const store = scopeStore(deps.store, runPrefix(spec));
+  const store = scopeStore(deps.store, runLayout.prefix({ owner: spec.owner, repo: spec.repo, runId: spec.run_id }));
   const startedAt = Date.now();
   const attempt = spec.attempt ?? (await previousAttempt(store)) + 1;
   const ownsWorkDir = spec.work_dir === undefined;
@@ -140,8 +142,8 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
   try {
     // 1. Restore: only what the latest manifest lists, and the metrics that go with it.
     const restored = await restoreCheckpoints(store, dirs.checkpoints);
-    if (restored.manifest && (await store.head("metrics.jsonl"))) {
-      await pipeline(await store.get("metrics.jsonl"), createWriteStream(path.join(dirs.outputs, "metrics.jsonl")));
+    if (restored.manifest && (await store.head(RUN_FILES.metrics))) {
+      await pipeline(await store.get(RUN_FILES.metrics), createWriteStream(path.join(dirs.outputs, "metrics.jsonl")));
     }
     // A run with no checkpoint of its own starts from a copy of its `from` folder; later attempts
     // restore their own manifests, which then hold those files under this run's prefix.
@@ -172,7 +174,7 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
     await writeFile(input, `${JSON.stringify(notebook, null, 1)}\n`);
 
     const baseResult: RunResult = {
-      format: "nbtrain-result/1",
+      format: RESULT_FORMAT,
       run_id: spec.run_id,
       status: "running",
       attempt,
@@ -192,7 +194,7 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
       warnings,
       ...(seeded ? { seeded_from: seeded } : {}),
     };
-    await putJson(store, "result.json", baseResult);
+    await putJson(store, RUN_FILES.result, baseResult);
 
     try {
       // 3. The repository's tree at the commit (issue 8): the kernel runs in the notebook's folder, the root on sys.path.
@@ -221,7 +223,7 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
         runId: spec.run_id,
         attempt,
         base: restored.manifest ? { sequence: restored.manifest.sequence, restored: restored.restored } : null,
-        companions: [{ file: path.join(dirs.outputs, "metrics.jsonl"), key: "metrics.jsonl" }],
+        companions: [{ file: path.join(dirs.outputs, "metrics.jsonl"), key: RUN_FILES.metrics }],
         onError: (error) => warn(`checkpoint sync: ${error instanceof Error ? error.message : String(error)}`),
       });
       let syncing: Promise<void> = Promise.resolve();
@@ -365,7 +367,7 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
       let executed: NotebookV4 = notebook;
       if (existsSync(output)) executed = JSON.parse(await readFile(output, "utf8")) as NotebookV4;
       if (status === "failed" && finished?.error && finished.error.index !== null) executed = markFailedCell(executed, finished.error.index);
-      await store.put("output.ipynb", Buffer.from(`${JSON.stringify(executed, null, 1)}\n`), { contentType: "application/x-ipynb+json" });
+      await store.put(RUN_FILES.output, Buffer.from(`${JSON.stringify(executed, null, 1)}\n`), { contentType: "application/x-ipynb+json" });
 
       const metrics = await collectMetrics(dirs.outputs);
       for (const problem of metrics.problems) warn(problem);
@@ -373,12 +375,12 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
       // matches it, so the next segment does not log the repeated steps twice.
       const keepManifestMetrics = status !== "completed" && sync.latestSequence > 0;
       if (metrics.series.length > 0 && !keepManifestMetrics) {
-        await store.put("metrics.jsonl", Buffer.from(metrics.series.map((point) => JSON.stringify(point)).join("\n") + "\n"), {
+        await store.put(RUN_FILES.metrics, Buffer.from(metrics.series.map((point) => JSON.stringify(point)).join("\n") + "\n"), {
           contentType: "application/x-ndjson",
         });
       }
       for (const file of await listFiles(dirs.outputs)) {
-        if (file === "metrics.jsonl") continue;
+        if (file === RUN_FILES.metrics) continue;
         try {
           await putFile(store, `outputs/${file}`, path.join(dirs.outputs, ...file.split("/")));
         } catch (error) {
@@ -411,17 +413,17 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
             }
           : {}),
       };
-      await putJson(store, "result.json", result);
+      await putJson(store, RUN_FILES.result, result);
       deps.progress.report({ type: "finished", status, seconds: result.duration_seconds ?? 0 });
       deps.progress.close();
       return {
         result,
-        location: { store: store.uri, output: `${store.uri.replace(/\/+$/, "")}/output.ipynb`, checkpoints: `${store.uri.replace(/\/+$/, "")}/checkpoints/` },
+        location: { store: store.uri, output: `${store.uri.replace(/\/+$/, "")}/${RUN_FILES.output}`, checkpoints: `${store.uri.replace(/\/+$/, "")}/${RUN_FILES.checkpoints}` },
       };
     } catch (error) {
       // result.json must not stay "running" when the runner itself fails (pip, the store, the shim).
       const failedAt = Date.now();
-      await putJson(store, "result.json", {
+      await putJson(store, RUN_FILES.result, {
         ...baseResult,
         status: "failed",
         finished_at: new Date(failedAt).toISOString(),

@@ -1,12 +1,12 @@
 import { readFile } from "node:fs/promises";
 import type { Writable } from "node:stream";
+import { runLayout } from "../runs/run-layout.js";
 import { openStore } from "../storage/open-store.js";
 import { createProgressReporter } from "./progress-reporter.js";
 import { RunInputError } from "./run-input-error.js";
 import { runSpecSchema } from "./run-spec.js";
 import { runTraining } from "./run-training.js";
 import { JOB_TOKEN_SECRET_ENV, readJobTokenSecret } from "./source/read-job-token-secret.js";
-import { SOURCE_ARCHIVE_KEY } from "./source/snapshot-source.js";
 import { JOB_TOKEN_ENV } from "./source/source-spec.js";
 
 export interface RunnerIo {
@@ -56,7 +56,7 @@ export async function runnerMain(argv: string[], io: RunnerIo): Promise<number> 
     let githubToken = envToken;
     const spec = parsed.data;
     // On Batch the token waits in a short-lived secret; it is needed only until the snapshot is in the store.
-    if (!githubToken && tokenSecret && spec.source?.kind === "github" && !(await store.head(`runs/${spec.owner}/${spec.repo}/${spec.run_id}/${SOURCE_ARCHIVE_KEY}`))) {
+    if (!githubToken && tokenSecret && spec.source?.kind === "github" && !(await store.head(runLayout.key({ owner: spec.owner, repo: spec.repo, runId: spec.run_id }, "source")))) {
       const read = io.readTokenSecret ?? ((id: string) => readJobTokenSecret(id, { ...(env.AWS_REGION ?? env.AWS_DEFAULT_REGION ? { region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION } : {}) }));
       try {
         githubToken = await read(tokenSecret);

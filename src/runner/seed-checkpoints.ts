@@ -5,7 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { parseStoreUri } from "../storage/parse-store-uri.js";
 import { scopeStore } from "../storage/scoped-store.js";
 import type { Store } from "../storage/store.js";
-import { MANIFEST_KEY } from "./checkpoint-manifest.js";
+import { RUN_FILES, runLayout } from "../runs/run-layout.js";
 import { restoreCheckpoints } from "./restore-checkpoints.js";
 import { RUN_ID_PATTERN } from "./run-spec.js";
 import { RunInputError } from "./run-input-error.js";
@@ -57,14 +57,14 @@ function readOnly(store: Store): Store {
 export async function seedCheckpoints(text: string, folder: string, metricsFile: string, deps: SeedDeps): Promise<Seeded> {
   const source = parseSeedSource(text);
   if (source.kind === "run") {
-    const other = readOnly(scopeStore(deps.store, `runs/${deps.owner}/${deps.repo}/${source.runId}/`));
-    if (!(await other.head(MANIFEST_KEY))) {
+    const other = readOnly(scopeStore(deps.store, runLayout.prefix({ owner: deps.owner, repo: deps.repo, runId: source.runId })));
+    if (!(await other.head(RUN_FILES.manifest))) {
       throw new RunInputError(`--from run:${source.runId}: that run has no stored checkpoint in ${deps.store.uri}; name a run that saved one.`);
     }
     const restored = await restoreCheckpoints(other, folder);
-    if (await other.head("metrics.jsonl")) {
+    if (await other.head(RUN_FILES.metrics)) {
       await mkdir(path.dirname(metricsFile), { recursive: true });
-      await pipeline(await other.get("metrics.jsonl"), createWriteStream(metricsFile));
+      await pipeline(await other.get(RUN_FILES.metrics), createWriteStream(metricsFile));
     }
     const files = restored.manifest?.files ?? [];
     return { source: `run:${source.runId}`, files: files.length, bytes: files.reduce((sum, file) => sum + file.size, 0) };

@@ -2,54 +2,18 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { isRunId } from "../commands/derive-run-id.js";
 import type { Store } from "../storage/store.js";
+import { runLayout, type RunRef } from "./run-layout.js";
+import { parseRunRequest, type RunRequest } from "./run-request.js";
+import { metricValueSchema, parseRunResult, type MetricValue, type RunResultView } from "./run-result.js";
 
-const resourcesSchema = z.object({
-  gpuType: z.string(),
-  gpus: z.number().int().positive(),
-  vcpus: z.number().int().positive(),
-  memoryMiB: z.number().int().positive(),
-  timeoutSeconds: z.number().int().positive(),
-  spot: z.boolean(),
-  queue: z.string(),
-  jobDefinition: z.string(),
-});
-
-/**
- * `runs/<owner>/<repo>/<run-id>/request.json`: what a `/train` asked for, written by the bot
- * before it submits. It lets a re-run, a report and `/train status` know the run with no database.
- */
-export const runRequestSchema = z.object({
-  format: z.literal("nbtrain-request/1"),
-  runId: z.string().refine(isRunId),
-  commentId: z.number().int().positive(),
-  owner: z.string(),
-  repo: z.string(),
-  pullNumber: z.number().int().positive(),
-  headSha: z.string(),
-  baseRef: z.string(),
-  notebook: z.string(),
-  parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-  resources: resourcesSchema,
-  requestedBy: z.string(),
-  requestedAt: z.string(),
-  /** Absent while the check run is being created: a redelivery then looks it up on GitHub. */
-  checkRunId: z.number().int().positive().optional(),
-  installationId: z.number().int().positive(),
-  /** Set once `Compute.submit` returned; a redelivered webhook that finds it submits nothing. */
-  submittedAt: z.string().optional(),
-  backendJobId: z.string().optional(),
-  /** Why earlier attempts ended, appended as retry events arrive. */
-  interruptions: z.array(z.string()).default([]),
-});
-
-export type RunRequest = z.output<typeof runRequestSchema>;
+export type { RunRequest } from "./run-request.js";
 
 const baselineSchema = z.object({
   runId: z.string(),
   branch: z.string(),
   headSha: z.string(),
   finishedAt: z.string(),
-  metrics: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+  metrics: z.record(z.string(), metricValueSchema),
 });
 export type Baseline = z.output<typeof baselineSchema>;
 
@@ -57,44 +21,35 @@ export type Baseline = z.output<typeof baselineSchema>;
 const MAX_SERIES_BYTES = 4 * 1024 * 1024;
 
 /**
- * The bot's own records in the Store, beside the runner's artifacts:
- * - `runs/<o>/<r>/<id>/request.json` (above) and `input.ipynb`, the notebook at the head SHA;
- * - `index/active/<o>/<r>/<pr>/<id>`: one empty object per unfinished run, so limits count active
- *   runs per repository and per PR with one list call;
- * - `index/pulls/<o>/<r>/<pr>/<id>`: every run of a PR, for `/train status`;
- * - `baselines/<o>/<r>/<branch-hash>/<notebook-hash>.json`: the last successful run of a notebook
- *   for PRs into a branch, for the report's deltas.
+ * The bot's own records in the Store, beside the runner's artifacts (keys in run-layout.ts):
+ * a run's request and staged notebook; the active-run index, so limits count active runs per
+ * repository and per PR with one list call; every run of a PR, for `/train status`; and the last
+ * successful run of a notebook for PRs into a branch, for the report's deltas. What it reads
+ * back is parsed at this edge with the schemas in run-request.ts and run-result.ts.
  */
 export class RunRegistry {
   constructor(readonly store: Store) {}
 
-  runPrefix(owner: string, repo: string, runId: string): string {
-    return `runs/${owner}/${repo}/${runId}/`;
-  }
-
   async readRequest(owner: string, repo: string, runId: string): Promise<RunRequest | null> {
-    const value = await this.readJson(`${this.runPrefix(owner, repo, runId)}request.json`);
-    if (value === null) return null;
-    const parsed = runRequestSchema.safeParse(value);
-    if (!parsed.success) throw new Error(`request.json of run ${runId} is damaged (${parsed.error.issues[0]?.message}); delete it and comment /train again.`);
-    return parsed.data;
+    const value = await this.readJson(runLayout.key({ owner, repo, runId }, "request"));
+    return value === null ? null : parseRunRequest(value, runId);
   }
 
   async writeRequest(request: RunRequest): Promise<void> {
-    await this.store.put(`${this.runPrefix(request.owner, request.repo, request.runId)}request.json`, Buffer.from(`${JSON.stringify(request, null, 2)}\n`), {
+    await this.store.put(runLayout.key(request, "request"), Buffer.from(`${JSON.stringify(request, null, 2)}\n`), {
       contentType: "application/json",
     });
   }
 
-  async stageNotebook(request: Pick<RunRequest, "owner" | "repo" | "runId">, bytes: Uint8Array): Promise<string> {
-    const key = `${this.runPrefix(request.owner, request.repo, request.runId)}input.ipynb`;
+  async stageNotebook(request: RunRef, bytes: Uint8Array): Promise<string> {
+    const key = runLayout.key(request, "input");
     await this.store.put(key, bytes, { size: bytes.byteLength, contentType: "application/x-ipynb+json" });
     return key;
   }
 
   /** The notebook staged for a run, as it was at the run's head SHA. */
   async readInput(owner: string, repo: string, runId: string): Promise<Uint8Array | null> {
-    const key = `${this.runPrefix(owner, repo, runId)}input.ipynb`;
+    const key = runLayout.key({ owner, repo, runId }, "input");
     if ((await this.store.head(key)) === null) return null;
     const chunks: Buffer[] = [];
     for await (const chunk of await this.store.get(key)) chunks.push(Buffer.from(chunk as Uint8Array));
@@ -107,7 +62,7 @@ export class RunRegistry {
    */
   async claimDelivery(owner: string, repo: string, deliveryId: string): Promise<boolean> {
     if (!/^[A-Za-z0-9-]{1,100}$/u.test(deliveryId)) return true;
-    const key = `index/deliveries/${owner}/${repo}/${deliveryId}`;
+    const key = runLayout.delivery(owner, repo, deliveryId);
     if ((await this.store.head(key)) !== null) return false;
     await this.store.put(key, new Uint8Array(0), { size: 0 });
     return true;
@@ -116,20 +71,20 @@ export class RunRegistry {
   async markActive(owner: string, repo: string, pullNumber: number, runId: string): Promise<void> {
     const empty = new Uint8Array(0);
     await Promise.all([
-      this.store.put(`index/active/${owner}/${repo}/${pullNumber}/${runId}`, empty, { size: 0 }),
-      this.store.put(`index/pulls/${owner}/${repo}/${pullNumber}/${runId}`, empty, { size: 0 }),
+      this.store.put(runLayout.active(owner, repo, pullNumber, runId), empty, { size: 0 }),
+      this.store.put(runLayout.pullRuns(owner, repo, pullNumber, runId), empty, { size: 0 }),
     ]);
   }
 
   async clearActive(owner: string, repo: string, pullNumber: number, runId: string): Promise<void> {
-    await this.store.delete(`index/active/${owner}/${repo}/${pullNumber}/${runId}`).catch((error: unknown) => {
+    await this.store.delete(runLayout.active(owner, repo, pullNumber, runId)).catch((error: unknown) => {
       if ((error as { code?: string }).code !== "not-found") throw error;
     });
   }
 
   /** The runs not yet reported finished, with their PR. */
   async listActive(owner: string, repo: string): Promise<Array<{ pullNumber: number; runId: string }>> {
-    const prefix = `index/active/${owner}/${repo}/`;
+    const prefix = runLayout.active(owner, repo);
     return (await this.store.list(prefix)).flatMap((object) => {
       const [pr, runId] = object.key.slice(prefix.length).split("/");
       return pr && runId && isRunId(runId) ? [{ pullNumber: Number(pr), runId }] : [];
@@ -137,17 +92,20 @@ export class RunRegistry {
   }
 
   async listPullRuns(owner: string, repo: string, pullNumber: number): Promise<string[]> {
-    const prefix = `index/pulls/${owner}/${repo}/${pullNumber}/`;
+    const prefix = runLayout.pullRuns(owner, repo, pullNumber);
     return (await this.store.list(prefix)).map((object) => object.key.slice(prefix.length)).filter(isRunId);
   }
 
-  async readResult(owner: string, repo: string, runId: string): Promise<unknown | null> {
-    return this.readJson(`${this.runPrefix(owner, repo, runId)}result.json`);
+  /** The job's `result.json`; null before the job wrote one, an error when it holds something else. */
+  async readResult(owner: string, repo: string, runId: string): Promise<RunResultView | null> {
+    const key = runLayout.key({ owner, repo, runId }, "result");
+    const value = await this.readJson(key);
+    return value === null ? null : parseRunResult(value, key);
   }
 
   /** `metrics.jsonl` as records; unparseable lines are skipped (the runner already reported them). */
-  async readSeries(owner: string, repo: string, runId: string): Promise<Array<Record<string, number | string | boolean | null>>> {
-    const text = await this.readText(`${this.runPrefix(owner, repo, runId)}metrics.jsonl`, MAX_SERIES_BYTES);
+  async readSeries(owner: string, repo: string, runId: string): Promise<Array<Record<string, MetricValue>>> {
+    const text = await this.readText(runLayout.key({ owner, repo, runId }, "metrics"), MAX_SERIES_BYTES);
     if (text === null) return [];
     return text.split("\n").flatMap((line) => {
       if (line.trim() === "") return [];
@@ -172,8 +130,7 @@ export class RunRegistry {
   }
 
   private baselineKey(owner: string, repo: string, branch: string, notebook: string): string {
-    // Branch names and paths may hold any character; hashes keep the key valid and short.
-    return `baselines/${owner}/${repo}/${hash(branch)}/${hash(notebook)}.json`;
+    return runLayout.baseline(owner, repo, hash(branch), hash(notebook));
   }
 
   private async readJson(key: string): Promise<unknown | null> {

@@ -3,8 +3,10 @@ import type { TrainDeps } from "../app/app-deps.js";
 import { completeTrainCheckRun } from "./complete-train-check-run.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { reactToComment } from "../github/react-to-comment.js";
-import { replyToComment, type CommentRef } from "../github/reply-to-comment.js";
+import { replyToComment } from "../github/reply-to-comment.js";
 import { RunRegistry } from "../runs/run-registry.js";
+import { admitTrainComment } from "./admit-train-comment.js";
+import type { TrainComment } from "./train-comment.js";
 import { updateRunLine } from "./update-run-line.js";
 
 /**
@@ -44,8 +46,10 @@ export async function cancelRuns(octokit: GitHubClient, where: { owner: string; 
   return lines;
 }
 
-/** `/train cancel [RUN]`: cancels, then replies with what happened to each run. */
-export async function cancelTrainRuns(octokit: GitHubClient, command: CancelCommand, ref: CommentRef, train: TrainDeps, now: () => Date): Promise<void> {
+/** `/train cancel [RUN]`: once admitted (open PR, config, permission), cancels, then replies with what happened to each run. */
+export async function cancelTrainRuns(command: CancelCommand, comment: TrainComment, train: TrainDeps, now: () => Date): Promise<void> {
+  const { octokit, ref } = comment;
+  if (!(await admitTrainComment(comment))) return;
   await reactToComment(octokit, ref, "eyes");
   const lines = await cancelRuns(octokit, { owner: ref.owner, repo: ref.repo, pullNumber: ref.issueNumber, ...(command.runId ? { runId: command.runId } : {}), by: ref.commenter }, train, now);
   await replyToComment(octokit, ref, lines.length > 0 ? `**\`/train cancel\`**\n\n${lines.join("\n")}` : "This pull request has no active training runs to cancel.");

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { JobStateEvent } from "../compute/compute.js";
 import { renderRunReport } from "../report/render-run-report.js";
 import { colabContinueSnippet } from "../report/colab-continue-snippet.js";
@@ -7,6 +6,7 @@ import type { RunConclusion, RunResultView } from "../report/run-report-input.js
 import type { TrainDeps } from "../app/app-deps.js";
 import { completeTrainCheckRun } from "./complete-train-check-run.js";
 import type { GitHubClient } from "../github/github-client.js";
+import { runLayout } from "../runs/run-layout.js";
 import { RunRegistry } from "../runs/run-registry.js";
 import { CANCEL_ACTION } from "./train-check-name.js";
 import { updateRunLine } from "./update-run-line.js";
@@ -20,26 +20,6 @@ export interface ReportDeps {
   /** Web host for check run links; `https://github.com` unless on GitHub Enterprise Server. */
   webBase?: string;
 }
-
-const metric = z.union([z.number(), z.string(), z.boolean(), z.null()]);
-// Lenient at the edge: a result.json from an older or newer runner still reports what it can.
-const resultSchema = z.object({
-  status: z.enum(["running", "completed", "failed", "interrupted", "timed-out"]),
-  attempt: z.number().int().positive().catch(1),
-  started_at: z.string().catch(""),
-  finished_at: z.string().nullable().catch(null),
-  duration_seconds: z.number().nullable().catch(null),
-  resumed: z.boolean().catch(false),
-  restored_sequence: z.number().nullable().catch(null),
-  checkpoint_sequence: z.number().nullable().catch(null),
-  cells_total: z.number().catch(0),
-  cells_executed: z.number().catch(0),
-  metrics: z.record(z.string(), metric).catch({}),
-  metrics_points: z.number().catch(0),
-  parameters: z.record(z.string(), z.unknown()).catch({}),
-  failure: z.object({ cell_index: z.number().nullable(), ename: z.string(), evalue: z.string() }).nullable().catch(null),
-  warnings: z.array(z.string()).catch([]),
-});
 
 /**
  * Reports one job state change on GitHub: the check run goes queued → in_progress → completed
@@ -93,13 +73,13 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
     default: {
       // The run is over: its job token (a Batch run's secret) is deleted first, whatever the report does next.
       await deps.train.secrets?.remove(runId).catch(() => undefined);
-      const parsed = resultSchema.safeParse(await registry.readResult(target.owner, target.repo, runId).catch(() => null));
-      const result: RunResultView | null = parsed.success ? parsed.data : null;
+      // A missing or damaged result.json is reported as a run that ended without one.
+      const result: RunResultView | null = await registry.readResult(target.owner, target.repo, runId).catch(() => null);
       const conclusion = conclusionOf(event, result);
       const series = result ? await registry.readSeries(target.owner, target.repo, runId).catch(() => []) : [];
       const baseline = request ? await registry.readBaseline(target.owner, target.repo, request.baseRef, notebook) : null;
       // A Drive store knows the executed notebook's file id, so the report can open it in Colab.
-      const notebookKey = `${registry.runPrefix(target.owner, target.repo, runId)}output.ipynb`;
+      const notebookKey = runLayout.key({ owner: target.owner, repo: target.repo, runId }, "output");
       const driveNotebookId = deps.train.store.driveFileId ? await deps.train.store.driveFileId(notebookKey).catch(() => null) : null;
       const logTail = conclusion !== "success" && event.logs && deps.train.readLogTail ? await deps.train.readLogTail(event.logs).catch(() => null) : null;
       const report = renderRunReport({
@@ -112,8 +92,8 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         result,
         series,
         baseline: baseline && baseline.runId !== runId ? { runId: baseline.runId, branch: baseline.branch, metrics: baseline.metrics } : null,
-        links: runLinks(deps.train.storeUri, registry.runPrefix(target.owner, target.repo, runId), event.logs, { driveNotebookId }),
-        colabSnippet: colabContinueSnippet(deps.train.storeUri, registry.runPrefix(target.owner, target.repo, runId)),
+        links: runLinks(deps.train.storeUri, runLayout.prefix({ owner: target.owner, repo: target.repo, runId }), event.logs, { driveNotebookId }),
+        colabSnippet: colabContinueSnippet(deps.train.storeUri, runLayout.prefix({ owner: target.owner, repo: target.repo, runId })),
         logTail,
         outOfMemory: event.outOfMemory && request ? { memoryMiB: request.resources.memoryMiB } : null,
       });

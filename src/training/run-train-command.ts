@@ -1,69 +1,53 @@
-import type { Context } from "probot";
 import { checkTrainLimits } from "../commands/check-train-limits.js";
 import { deriveRunId } from "../commands/derive-run-id.js";
 import { resolveNotebook } from "../commands/resolve-notebook.js";
-import { TRAIN_HELP } from "../commands/train-help.js";
 import type { RunCommand } from "../commands/train-command.js";
-import type { TrainConfig } from "../config/train-config.js";
 import type { TrainDeps } from "../app/app-deps.js";
-import { countActiveRuns } from "./count-active-runs.js";
 import { describeError } from "../github/describe-error.js";
 import { fetchNotebook } from "../github/fetch-notebook.js";
-import type { GitHubClient } from "../github/github-client.js";
 import { listChangedFiles } from "../github/list-changed-files.js";
 import { reactToComment } from "../github/react-to-comment.js";
-import { replyToComment, type CommentRef } from "../github/reply-to-comment.js";
 import { RunRegistry } from "../runs/run-registry.js";
+import { newRunRequest } from "../runs/run-request.js";
+import { admitTrainComment } from "./admit-train-comment.js";
+import { countActiveRuns } from "./count-active-runs.js";
+import { refuse } from "./refuse-comment.js";
 import { startTrainRun } from "./start-train-run.js";
-
-/** What the comment handler has established before a `/train NOTEBOOK …` runs. */
-export interface TrainCommandContext {
-  context: Context<"issue_comment.created">;
-  ref: CommentRef;
-  config: TrainConfig;
-  installationId: number;
-  train: TrainDeps;
-  now: () => Date;
-  /** `GET /pulls/{n}`, already sent alongside the permission and config reads. */
-  pull: ReturnType<GitHubClient["rest"]["pulls"]["get"]>;
-}
-
-/** A refusal: 😕 and a reply that says why. */
-export async function refuse(octokit: GitHubClient, ref: CommentRef, message: string, withHelp = false): Promise<void> {
-  await reactToComment(octokit, ref, "confused");
-  await replyToComment(octokit, ref, withHelp ? `${message}\n\n<details><summary>How to write /train</summary>\n\n${TRAIN_HELP}\n</details>` : message);
-}
+import type { TrainComment } from "./train-comment.js";
 
 /**
- * `/train [NOTEBOOK] …` on a pull request, after the commenter is authorized:
- * - the PR is read now, and its head SHA at this moment is what trains (a fork's later push needs a new command);
+ * `/train [NOTEBOOK] …` on a pull request, in one pass:
+ * - a redelivered webhook is recognised once, by the run's request in the store, and submits nothing;
+ * - the config, the commenter's permission and the PR are read together and judged;
+ * - the PR's head SHA at this moment is what trains (a fork's later push needs a new command);
  * - the notebook must exist at that SHA (named, or the PR's one changed notebook);
  * - the repository's limits are checked;
- * - then 👀, the check run, `Compute.submit` and 🚀. A redelivered webhook submits nothing.
+ * - then 👀, the request, the check run, `Compute.submit` and 🚀.
  */
-export async function runTrainCommand(command: RunCommand, ctx: TrainCommandContext): Promise<void> {
-  const { context, ref, config, train } = ctx;
-  const octokit = context.octokit;
-  const log = context.log.child({ deliveryId: context.id, repo: `${ref.owner}/${ref.repo}`, pr: ref.issueNumber });
+export async function runTrainCommand(command: RunCommand, comment: TrainComment, train: TrainDeps, now: () => Date): Promise<void> {
+  const { octokit, ref, log } = comment;
   const runId = deriveRunId(ref.commentId);
-
   const registry = new RunRegistry(train.store);
-  const earlier = await registry.readRequest(ref.owner, ref.repo, runId);
-  if (earlier?.submittedAt) {
+
+  // The one redelivery check: one store read, no GitHub call.
+  const stored = await registry.readRequest(ref.owner, ref.repo, runId);
+  if (stored?.submittedAt) {
     log.info({ runId }, "run already submitted for this comment (redelivered webhook); nothing to do");
     return;
   }
 
-  const { data: pr } = await ctx.pull;
+  const admitted = await admitTrainComment(comment, ref.issueNumber);
+  if (!admitted) return;
+  const { config, pull: pr } = admitted;
   if (pr.state !== "open") {
     await refuse(octokit, ref, `This pull request is ${pr.merged_at ? "merged" : "closed"}, so nothing was trained. Reopen it, or train from an open pull request.`);
     return;
   }
   // Exactly this commit trains, whoever pushes to the PR (or its fork) afterwards.
-  const headSha = earlier?.headSha ?? pr.head.sha;
+  const headSha = stored?.headSha ?? pr.head.sha;
 
-  let requested = command.notebook;
-  if (requested === undefined) {
+  let notebook = command.notebook;
+  if (notebook === undefined) {
     const { files } = await listChangedFiles(octokit, { kind: "pull_request", owner: ref.owner, repo: ref.repo, number: ref.issueNumber, headSha, baseSha: pr.base.sha });
     const changed = files.filter((file) => file.status !== "removed" && file.path.toLowerCase().endsWith(".ipynb")).map((file) => file.path);
     const resolved = resolveNotebook(undefined, changed);
@@ -71,13 +55,13 @@ export async function runTrainCommand(command: RunCommand, ctx: TrainCommandCont
       await refuse(octokit, ref, resolved.error.message, true);
       return;
     }
-    requested = resolved.command;
+    notebook = resolved.command;
   }
 
-  const fetched = await fetchNotebook(octokit, { owner: ref.owner, repo: ref.repo, path: requested, sha: headSha });
+  const fetched = await fetchNotebook(octokit, { owner: ref.owner, repo: ref.repo, path: notebook, sha: headSha });
   if (fetched.kind !== "file") {
     const why = { "not-found": "does not exist", "too-large": "is over the 100 MB GitHub serves", submodule: "is a submodule, not a file" }[fetched.kind];
-    await refuse(octokit, ref, `\`${requested.replace(/`/gu, "'")}\` ${why} at this pull request's head (${headSha.slice(0, 7)}). Name a notebook the PR contains: \`/train path/to/notebook.ipynb\`.`);
+    await refuse(octokit, ref, `\`${notebook.replace(/`/gu, "'")}\` ${why} at this pull request's head (${headSha.slice(0, 7)}). Name a notebook the PR contains: \`/train path/to/notebook.ipynb\`.`);
     return;
   }
 
@@ -92,8 +76,7 @@ export async function runTrainCommand(command: RunCommand, ctx: TrainCommandCont
   }
 
   await reactToComment(octokit, ref, "eyes");
-  const outcome = await startTrainRun(
-    octokit,
+  const request = newRunRequest(
     {
       runId,
       commentId: ref.commentId,
@@ -102,17 +85,15 @@ export async function runTrainCommand(command: RunCommand, ctx: TrainCommandCont
       pullNumber: ref.issueNumber,
       headSha,
       baseRef: pr.base.ref,
-      notebook: requested,
-      notebookBytes: fetched.bytes,
+      notebook,
       parameters: command.parameters,
       resources: limits.resources,
       requestedBy: ref.commenter,
-      installationId: ctx.installationId,
-      source: { requirements: config.requirements, lfs: config.lfs },
+      installationId: comment.installationId,
     },
-    train,
-    ctx.now,
+    stored?.requestedAt ?? now().toISOString(),
   );
+  const outcome = await startTrainRun(octokit, { request, notebookBytes: fetched.bytes, source: { requirements: config.requirements, lfs: config.lfs }, stored }, train, now);
   if (outcome.kind === "failed") {
     await refuse(octokit, ref, `Run \`${runId}\` could not be started: ${outcome.reason}`);
     return;
@@ -127,5 +108,5 @@ export async function runTrainCommand(command: RunCommand, ctx: TrainCommandCont
     // The job is submitted and its check run shows it; a missing 🚀 must not read as a failure.
     log.warn({ runId, reason: describeError(error) }, "submitted, but the 🚀 reaction failed");
   }
-  log.info({ runId, notebook: requested, sha: headSha, checkRunId: outcome.checkRunId }, "training run submitted");
+  log.info({ runId, notebook, sha: headSha, checkRunId: outcome.checkRunId }, "training run submitted");
 }

@@ -43,7 +43,7 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor("the server to listen", () => /Listening on|Running Probot|Welcome to Probot/u.test(output) || child.exitCode !== null);
+  await waitFor("the server to listen", () => /Listening on/u.test(output) || child.exitCode !== null);
   if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
   return { child, url };
 }

@@ -101,7 +101,7 @@ async function startServer(): Promise<void> {
   server.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   server.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   appUrl = `http://127.0.0.1:${port}`;
-  await waitFor("the server to listen", () => /Listening on|Running Probot/u.test(output) || server.exitCode !== null, 60_000);
+  await waitFor("the server to listen", () => /Listening on/u.test(output) || server.exitCode !== null, 60_000);
   if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}:\n${output}`);
 }
 

@@ -138,7 +138,7 @@ describe("templates/sam.yaml", () => {
     const byAction = (action: string) => allStatements().filter((s) => ([] as string[]).concat(s.Action).includes(action));
     expect(byAction("batch:SubmitJob").flatMap((s) => flatten(s.Resource))).toEqual([{ Ref: "GpuJobQueue" }, { "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job-definition/${AWS::StackName}-runner*" }]);
     for (const s of byAction("batch:TerminateJob")) expect(flatten(s.Resource)).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job/*" }]);
-    // Job tokens (README: "Jobs run inside their repository"): the webhook writes and deletes them, the batch events
+    // Job tokens (docs/train-command.md: "Jobs run inside their repository"): the webhook writes and deletes them, the batch events
     // function deletes them, and only the job role reads them; each only under nbtrain/job-token/.
     const jobTokens = { "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:nbtrain/job-token/*" };
     for (const s of byAction("secretsmanager:GetSecretValue")) {

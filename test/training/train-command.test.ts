@@ -354,6 +354,37 @@ describe("/train refusals", () => {
     expect(replies[0]).toContain("This pull request is merged, so nothing was trained");
   });
 
+  it("judges the reads sent together in a fixed order: a broken config is said before a missing permission or a failed PR read", async () => {
+    const { compute } = await load();
+    const replies: string[] = [];
+    const scope = harness.github();
+    mockInstallationToken(scope);
+    scope
+      .get(configPath)
+      .reply(200, "train:\n  permission: everyone\n", RAW_HEADERS)
+      .get(`${repoPath}/collaborators/Codertocat/permission`)
+      .reply(200, permission("read"))
+      .get(`${repoPath}/pulls/1`)
+      .reply(404, { message: "Not Found" });
+    expectRefusal(scope, replies);
+    await harness.probot.receive(comment(`/train ${NB}`));
+    expect(compute.submitted).toEqual([]);
+    expect(replies).toEqual([expect.stringContaining("`.github/nbtrain.yml`: train.permission")]);
+  });
+
+  it("refuses a missing permission before it reports a failed PR read", async () => {
+    const { compute } = await load();
+    const replies: string[] = [];
+    const scope = harness.github();
+    mockInstallationToken(scope);
+    mockNoConfig(scope);
+    scope.get(`${repoPath}/collaborators/Codertocat/permission`).reply(200, permission("read")).get(`${repoPath}/pulls/1`).reply(404, { message: "Not Found" });
+    expectRefusal(scope, replies);
+    await harness.probot.receive(comment(`/train ${NB}`));
+    expect(compute.submitted).toEqual([]);
+    expect(replies).toEqual([expect.stringContaining("`/train` needs **write** permission")]);
+  });
+
   it("refuses on a closed PR before reading anything else", async () => {
     const { compute } = await load();
     const replies: string[] = [];

@@ -248,6 +248,16 @@ describe("check run buttons", () => {
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ name: `nbtrain / train: ${NB}`, head_sha: HEAD, external_id: "c500-r1", status: "queued" });
     expect(compute.submitted.map((job) => [job.runId, job.checkRunId, job.headSha, job.parameters])).toEqual([["c500-r1", 62, HEAD, { lr: 0.5 }]]);
+    // The re-run prepares the repository's tree as the config says, as a /train run does.
+    expect(compute.submitted[0]!.source).toEqual({ requirements: "off", lfs: false });
+  });
+
+  it("a button nbtrain did not put there is ignored before anything is read", async () => {
+    const { compute } = await setup();
+    await harness.probot.receive(action("nbtrain-unknown"));
+    expect(compute.cancelled).toEqual([]);
+    expect(compute.submitted).toEqual([]);
+    expect(harness.contract.checked).toEqual([]);
   });
 
   it("a button on another app's check run is ignored", async () => {

@@ -1,5 +1,6 @@
 import { createReadStream, existsSync, statSync } from "node:fs";
 import path from "node:path";
+import { RUN_FILES } from "../../runs/run-layout.js";
 import type { Store } from "../../storage/store.js";
 import { fetchLfsObjects } from "./fetch-lfs-objects.js";
 import { installSourceRequirements } from "./install-source-requirements.js";
@@ -115,7 +116,7 @@ export async function prepareWorkingTree(source: SourceSpec, deps: WorkingTreeDe
         await installSourceRequirements({ python: deps.python, requirements: file, target, log, cwd: folder, name, env: deps.env, ...(deps.pipFindLinks ? { findLinks: deps.pipFindLinks } : {}) });
       } finally {
         if (existsSync(log)) {
-          await deps.store.put("logs/pip.log", createReadStream(log), { contentType: "text/plain" }).catch((error: unknown) => deps.warn(`pip's log could not be stored: ${(error as Error).message}`));
+          await deps.store.put(RUN_FILES.pipLog, createReadStream(log), { contentType: "text/plain" }).catch((error: unknown) => deps.warn(`pip's log could not be stored: ${(error as Error).message}`));
         }
       }
       pythonPath.push(target);

@@ -2,13 +2,14 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { RUN_FILES } from "../../runs/run-layout.js";
 import type { Store } from "../../storage/store.js";
 import { downloadArchive } from "./download-archive.js";
 import { SourceError } from "./source-error.js";
 import { DEFAULT_UNPACK_LIMITS, unpackArchive, type UnpackLimits, type UnpackedTree } from "./unpack-archive.js";
 
 /** The key, under the run's prefix, that keeps the archive for later attempts. */
-export const SOURCE_ARCHIVE_KEY = "source.tar.gz";
+export const SOURCE_ARCHIVE_KEY = RUN_FILES.source;
 
 export interface SnapshotOptions {
   /** The run's store, already scoped to `runs/<owner>/<repo>/<run-id>/`. */

@@ -10,11 +10,11 @@ import { DEFAULT_TEST_LIMITS } from "./test-limits.js";
 const VALIDATION_RULES = ["read-error", "invalid-json", "unsupported-version", "schema", "duplicate-cell-id"];
 
 describe("lintNotebook", () => {
-  it("has exactly one rule for every lint id, and the README's rule table lists each", () => {
+  it("has exactly one rule for every lint id, and the rule table in docs/check.md lists each", () => {
     const ids = LINT_RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(RULE_IDS.filter((id) => !VALIDATION_RULES.includes(id)).sort());
-    const docs = readFileSync(fileURLToPath(new URL("../../../README.md", import.meta.url)), "utf8");
+    const docs = readFileSync(fileURLToPath(new URL("../../../docs/check.md", import.meta.url)), "utf8");
     for (const rule of LINT_RULES) expect(docs).toContain(`| \`${rule.id}\` | ${rule.defaultSeverity}`);
   });
 
