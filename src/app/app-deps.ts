@@ -40,6 +40,8 @@ export interface TrainDeps {
   store: Store;
   /** The same store as jobs are told to open it; never holds credentials. */
   storeUri: string;
+  /** Besides the store, the s3:// and gdrive:// folders `/train --from` may read checkpoints from (NBTRAIN_FROM_LOCATIONS). */
+  fromLocations?: string[];
   /** The last lines of a job's log, for a failure report; absent where logs are only linked (Batch). */
   readLogTail?: (logs: JobLogs) => Promise<string | null>;
   /**

@@ -27,6 +27,8 @@ export const trainEnvSchema = z
     AWS_REGION: z.string().min(1).optional(),
     /** Every Batch job queue the repositories' configs name (comma-separated); cancel and status search them. */
     NBTRAIN_BATCH_QUEUES: list.optional(),
+    /** s3:// or gdrive:// folders, besides NBTRAIN_STORE, that `/train --from` may read checkpoints from (comma-separated). */
+    NBTRAIN_FROM_LOCATIONS: list.optional(),
     /** `archive` (the default): local jobs run inside the repository's tree at the commit, fetched with a read-only token (README: "Jobs run inside their repository"); `notebook`: the notebook alone. */
     NBTRAIN_JOB_SOURCE: z.enum(["archive", "notebook"]).default("archive"),
   })
@@ -57,6 +59,7 @@ export async function loadTrainDeps(env: NodeJS.ProcessEnv, cwd: string, log: (m
   const dataDir = path.resolve(cwd, settings.NBTRAIN_DATA_DIR);
   const storeUri = settings.NBTRAIN_STORE ?? `file://${dataDir}`;
   const store = await openStore(storeUri, { baseDir: cwd, env });
+  const fromLocations = settings.NBTRAIN_FROM_LOCATIONS ?? [];
 
   if (settings.NBTRAIN_COMPUTE === "aws-batch") {
     const { AwsBatchCompute } = await import("../compute/aws-batch-compute.js");
@@ -71,7 +74,7 @@ export async function loadTrainDeps(env: NodeJS.ProcessEnv, cwd: string, log: (m
       ...(secrets ? { environment: (job) => ({ NBTRAIN_JOB_SOURCE: "archive", ...secrets.environmentFor(job.runId) }) } : {}),
     });
     // A failed run's report quotes the end of its CloudWatch log stream.
-    return { compute, store, storeUri, readLogTail: readCloudWatchLogTail(), ...(secrets ? { secrets } : {}) };
+    return { compute, store, storeUri, fromLocations, readLogTail: readCloudWatchLogTail(), ...(secrets ? { secrets } : {}) };
   }
 
   const { LocalCompute } = await import("../compute/local-compute.js");
@@ -87,7 +90,7 @@ export async function loadTrainDeps(env: NodeJS.ProcessEnv, cwd: string, log: (m
     env,
     log,
   });
-  return { compute, store, storeUri, readLogTail, ...(secrets ? { secrets } : {}), start: () => compute.start(), close: () => compute.close() };
+  return { compute, store, storeUri, fromLocations, readLogTail, ...(secrets ? { secrets } : {}), start: () => compute.start(), close: () => compute.close() };
 }
 
 const TAIL_BYTES = 16 * 1024;

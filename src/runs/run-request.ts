@@ -45,6 +45,17 @@ export const runRequestSchema = z.object({
   backendJobId: z.string().optional(),
   /** Why earlier attempts ended, appended as retry events arrive. */
   interruptions: z.array(z.string()).default([]),
+  /** Where the run's checkpoint_dir starts: `run:<id>` (an earlier run's latest checkpoint) or an s3:// / gdrive:// folder. */
+  from: z.string().optional(),
+  /**
+   * A segment of a longer training: its number (the first run is 1), the run it continues, and
+   * the training's first run. The runs of one training are linked through `previous`.
+   */
+  segment: z.object({ number: z.number().int().min(2), previous: z.string().refine(isRunId), root: z.string().refine(isRunId) }).optional(),
+  /** `--budget`: the whole training's allowance, in seconds, and when its first segment was requested. */
+  budget: z.object({ seconds: z.number().int().positive(), startedAt: z.string() }).optional(),
+  /** Why a continuation trains another commit than the run it continues (the PR head moved). */
+  headNote: z.string().optional(),
 });
 
 export type RunRequest = z.output<typeof runRequestSchema>;

@@ -113,5 +113,6 @@ function trainJobOf(request: RunRequest & { checkRunId: number }, storeUri: stri
     resources: request.resources,
     storeUri,
     ...(source ? { source } : {}),
+    ...(request.from ? { from: request.from } : {}),
   };
 }
