@@ -47,11 +47,21 @@ export async function loadJobReporter(deps: JobReporterDeps): Promise<JobStateLi
   // A run that ends no longer needs its read-only token: its secret (nbtrain/job-token/<run-id>) is deleted.
   const region = deps.env.AWS_REGION;
   const secrets = deps.env.NBTRAIN_JOB_SOURCE === "archive" && region ? new (await import("../../src/compute/aws-job-secrets.js")).AwsJobSecrets({ region }) : undefined;
+  // A --budget chains segments: the next one is submitted from here when a segment times out.
+  const queues = (deps.env.NBTRAIN_BATCH_QUEUES ?? "").split(",").map((queue) => queue.trim()).filter(Boolean);
+  const compute =
+    region && queues.length > 0
+      ? new (await import("../../src/compute/aws-batch-compute.js")).AwsBatchCompute({
+          region,
+          queues,
+          ...(secrets ? { environment: (job) => ({ NBTRAIN_JOB_SOURCE: "archive", ...secrets.environmentFor(job.runId) }) } : {}),
+        })
+      : undefined;
   const webBase = deps.env.GHE_HOST ? `${deps.env.GHE_PROTOCOL ?? "https"}://${deps.env.GHE_HOST}` : "https://github.com";
   return (event) =>
     reportJobEvent(event, {
       octokitFor: async (installationId) => (await probot.auth(installationId)) as unknown as GitHubClient,
-      train: { store, storeUri, readLogTail, ...(secrets ? { secrets } : {}) },
+      train: { store, storeUri, readLogTail, ...(secrets ? { secrets } : {}), ...(compute ? { compute } : {}) },
       webBase,
       ...(deps.clock ? { clock: deps.clock } : {}),
     });

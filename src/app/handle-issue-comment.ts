@@ -8,6 +8,7 @@ import { cancelTrainRuns } from "../training/cancel-train-runs.js";
 import { readTrainConfig } from "../training/read-train-config.js";
 import { refuse } from "../training/refuse-comment.js";
 import { replyTrainStatus } from "../training/reply-train-status.js";
+import { runContinueCommand } from "../training/run-continue-command.js";
 import { runTrainCommand } from "../training/run-train-command.js";
 import type { TrainComment } from "../training/train-comment.js";
 import { withKeyedLock } from "../util/keyed-lock.js";
@@ -59,6 +60,8 @@ export function handleIssueComment(train: TrainDeps, clock: () => Date) {
             return await cancelTrainRuns(command, from, train, clock);
           case "run":
             return await runTrainCommand(command, from, train, clock);
+          case "continue":
+            return await runContinueCommand(command, from, train, clock);
         }
       } catch (error) {
         const reason = describeError(error);

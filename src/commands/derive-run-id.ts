@@ -1,4 +1,4 @@
-const RUN_ID = /^c[1-9]\d{0,19}(?:-r[1-9]\d{0,5})?$/;
+const RUN_ID = /^c[1-9]\d{0,19}(?:-r[1-9]\d{0,5})?(?:-s(?:[2-9]|[1-9]\d{1,4}))?$/;
 
 /**
  * The run id of the run a comment triggered: `c<commentId>`, or `c<commentId>-r<n>` for the n-th
@@ -22,4 +22,15 @@ export function deriveRunId(commentId: number | bigint | string, options: { reru
 /** Whether `value` has the shape `deriveRunId` produces; use it on run ids typed by users. */
 export function isRunId(value: string): boolean {
   return RUN_ID.test(value);
+}
+
+/**
+ * The run id of the segment after `runId`: `c<id>` → `c<id>-s2` → `c<id>-s3`. Every way of
+ * continuing a run (a comment, the button, a budget's chaining) names the same next run, so one
+ * run is continued at most once, and a redelivery finds the segment it already started.
+ */
+export function nextSegmentRunId(runId: string): { runId: string; number: number } {
+  const match = /^(.*?)(?:-s(\d+))?$/u.exec(runId)!;
+  const number = Number(match[2] ?? 1) + 1;
+  return { runId: `${match[1]}-s${number}`, number };
 }

@@ -16,6 +16,8 @@ export interface ChainBudget {
   usedSeconds: number;
   /** The per-segment (per-job) timeout; the budget's remainder when absent. */
   segmentTimeoutSeconds?: number;
+  /** The shortest segment worth starting (AWS Batch refuses timeouts under 60 s); 1 s by default. */
+  minSegmentSeconds?: number;
 }
 
 export type NextSegment =
@@ -44,7 +46,7 @@ export function planNextSegment(outcome: SegmentOutcome, budget: ChainBudget): N
     };
   }
   const remaining = budget.budgetSeconds - budget.usedSeconds;
-  if (remaining < MIN_SEGMENT_SECONDS) {
+  if (remaining < (budget.minSegmentSeconds ?? MIN_SEGMENT_SECONDS)) {
     return { kind: "stop", reason: "budget-spent", message: `the budget of ${formatDuration(budget.budgetSeconds)} is spent` };
   }
   return { kind: "continue", timeoutSeconds: Math.min(budget.segmentTimeoutSeconds ?? remaining, remaining) };

@@ -49,6 +49,8 @@ export function renderRunReport(input: RunReportInput): RunReport {
   }
   if (input.reason && input.conclusion !== "success") head.push("", `**Why:** ${escapeMarkdown(input.reason).slice(0, 1000)}`);
 
+  if (input.chainNote) head.push("", `**Budget:** ${escapeMarkdown(input.chainNote)}`);
+  const segmentsPart = renderSegments(input.segments ?? []);
   const failure = renderFailure(input);
   const metrics = result ? renderMetricsTable(result.metrics, input.baseline ?? null) : "";
   const metricsPart = metrics ? `#### Metrics\n\n${metrics}${input.baseline ? "" : "\n\n_No earlier successful run of this notebook on the base branch to compare with._"}` : "";
@@ -62,13 +64,27 @@ export function renderRunReport(input: RunReportInput): RunReport {
   const warnings = result && result.warnings.length > 0 ? `<details><summary>Runner warnings (${result.warnings.length})</summary>\n\n${result.warnings.slice(0, 20).map((w) => `- ${escapeMarkdown(w).slice(0, 500)}`).join("\n")}\n</details>` : "";
 
   const compose = (parts: { chart: string; log: string }): string =>
-    [head.join("\n"), failure.text, parts.log, metricsPart, parts.chart, linksPart, colabPart, warnings].filter((part) => part !== "").join("\n\n");
+    [head.join("\n"), segmentsPart, failure.text, parts.log, metricsPart, parts.chart, linksPart, colabPart, warnings].filter((part) => part !== "").join("\n\n");
   const limit = GITHUB_LIMITS.checkRunSummary;
   let summary = compose({ chart: chartPart, log: failure.log });
   if (textSize(summary) > limit) summary = compose({ chart: "", log: failure.log });
   if (textSize(summary) > limit) summary = compose({ chart: "", log: "" });
   summary = truncateText(summary, limit, "\n\n_…truncated to fit GitHub's limit._");
   return { conclusion: input.conclusion, title, summary };
+}
+
+/** The segments of a training longer than one job: when each ran, how it ended, where it started, its metrics. */
+function renderSegments(segments: NonNullable<RunReportInput["segments"]>): string {
+  if (segments.length < 2) return "";
+  const rows = segments.map((segment) => {
+    const metrics = Object.entries(segment.metrics)
+      .slice(0, 4)
+      .map(([name, value]) => `${escapeMarkdown(name)} ${typeof value === "number" ? Number(value.toPrecision(4)) : escapeMarkdown(String(value))}`)
+      .join(", ");
+    const run = segment.url ? `[\`${segment.runId}\`](${segment.url})` : `\`${segment.runId}\``;
+    return `| ${segment.number} | ${run} | ${segment.requestedAt.replace("T", " ").replace(/\.\d+Z$|Z$/u, " UTC")} | ${escapeMarkdown(segment.ended)} | ${segment.startedFrom ? escapeMarkdown(segment.startedFrom) : "fresh start"} | ${metrics || "–"} |`;
+  });
+  return ["#### Segments", "", "| # | Run | Requested | Ended | Started from | Metrics |", "|---|---|---|---|---|---|", ...rows].join("\n");
 }
 
 function describeStatus(input: RunReportInput): string {

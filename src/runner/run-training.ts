@@ -226,6 +226,9 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
         companions: [{ file: path.join(dirs.outputs, "metrics.jsonl"), key: RUN_FILES.metrics }],
         onError: (error) => warn(`checkpoint sync: ${error instanceof Error ? error.message : String(error)}`),
       });
+      // A seeded copy becomes the run's own first checkpoint before the kernel starts: it is durable at
+      // once, and a segment that adds nothing to it is seen to have made no progress.
+      const seededSequence = seeded ? (await sync.pass({ final: true })).sequence : null;
       let syncing: Promise<void> = Promise.resolve();
       let syncTimer: NodeJS.Timeout | undefined;
       let syncStopped = false;
@@ -394,6 +397,7 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
         status,
         finished_at: new Date(finishedAt).toISOString(),
         duration_seconds: (finishedAt - startedAt) / 1000,
+        restored_sequence: baseResult.restored_sequence ?? seededSequence,
         checkpoint_sequence: sync.latestSequence === 0 ? null : sync.latestSequence,
         cells_executed: cellsExecuted,
         metrics: metrics.final,

@@ -54,6 +54,8 @@ export const runRequestSchema = z.object({
   segment: z.object({ number: z.number().int().min(2), previous: z.string().refine(isRunId), root: z.string().refine(isRunId) }).optional(),
   /** `--budget`: the whole training's allowance, in seconds, and when its first segment was requested. */
   budget: z.object({ seconds: z.number().int().positive(), startedAt: z.string() }).optional(),
+  /** The repository's source settings the job got (`train.requirements`, `train.lfs`), so a chained segment gets the same. */
+  jobSource: z.object({ requirements: z.enum(["off", "notebook", "root"]), lfs: z.boolean() }).optional(),
   /** Why a continuation trains another commit than the run it continues (the PR head moved). */
   headNote: z.string().optional(),
 });

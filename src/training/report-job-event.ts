@@ -10,12 +10,18 @@ import { runLayout } from "../runs/run-layout.js";
 import { RunRegistry } from "../runs/run-registry.js";
 import { CANCEL_ACTION } from "./train-check-name.js";
 import { updateRunLine } from "./update-run-line.js";
+import { MIN_TIMEOUT_SECONDS } from "../commands/check-train-limits.js";
+import { nextSegmentRunId } from "../commands/derive-run-id.js";
+import { formatDuration } from "../commands/format-duration.js";
+import { planNextSegment } from "../commands/plan-next-segment.js";
+import { readSegmentHistory } from "./read-segment-history.js";
+import { startNextSegment } from "./start-next-segment.js";
 
 /** What reporting a job state event needs; the Probot app and the Batch events function both provide it. */
 export interface ReportDeps {
   /** An installation-authenticated Octokit (Probot's `app.auth(id)`). */
   octokitFor: (installationId: number) => Promise<GitHubClient>;
-  train: Pick<TrainDeps, "store" | "storeUri" | "readLogTail" | "secrets">;
+  train: Pick<TrainDeps, "store" | "storeUri" | "readLogTail" | "secrets"> & Partial<Pick<TrainDeps, "compute">>;
   clock?: () => Date;
   /** Web host for check run links; `https://github.com` unless on GitHub Enterprise Server. */
   webBase?: string;
@@ -82,6 +88,27 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
       const notebookKey = runLayout.key({ owner: target.owner, repo: target.repo, runId }, "output");
       const driveNotebookId = deps.train.store.driveFileId ? await deps.train.store.driveFileId(notebookKey).catch(() => null) : null;
       const logTail = conclusion !== "success" && event.logs && deps.train.readLogTail ? await deps.train.readLogTail(event.logs).catch(() => null) : null;
+      // With a --budget, a segment that reached its timeout is followed by the next one, unless the budget is spent or it made no progress.
+      const chain =
+        request?.budget && result
+          ? planNextSegment(
+              { status: result.status, restoredSequence: result.restored_sequence, checkpointSequence: result.checkpoint_sequence },
+              {
+                budgetSeconds: request.budget.seconds,
+                usedSeconds: (now().getTime() - Date.parse(request.budget.startedAt)) / 1000,
+                segmentTimeoutSeconds: request.resources.timeoutSeconds,
+                minSegmentSeconds: MIN_TIMEOUT_SECONDS,
+              },
+            )
+          : null;
+      const next = nextSegmentRunId(runId);
+      const chainNote =
+        chain === null || (chain.kind === "stop" && chain.reason === "completed")
+          ? null
+          : chain.kind === "continue"
+            ? `segment ${next.number} (run \`${next.runId}\`) continues from this run's latest checkpoint, with up to ${formatDuration(chain.timeoutSeconds)}.`
+            : `the chain stops here: ${chain.message}. \`/train continue ${runId}\` goes on by hand.`;
+      const segments = request ? await readSegmentHistory(registry, request, deps.webBase ?? "https://github.com") : [];
       const report = renderRunReport({
         runId,
         notebook,
@@ -96,6 +123,8 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         colabSnippet: colabContinueSnippet(deps.train.storeUri, runLayout.prefix({ owner: target.owner, repo: target.repo, runId })),
         logTail,
         outOfMemory: event.outOfMemory && request ? { memoryMiB: request.resources.memoryMiB } : null,
+        segments,
+        chainNote,
       });
       await completeTrainCheckRun(octokit, { owner: target.owner, repo: target.repo, checkRunId: target.checkRunId }, report, now());
       if (conclusion === "success" && request && result) {
@@ -111,6 +140,25 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         ...(result ? { metrics: result.metrics } : {}),
         url,
       });
+      if (chain?.kind === "continue" && request && result && deps.train.compute) {
+        // Same commit, same parameters: nobody asked anew, so a fork's later push is not trained.
+        await startNextSegment(
+          octokit,
+          {
+            run: { request, result, next },
+            commentId: request.commentId,
+            requestedBy: request.requestedBy,
+            installationId: request.installationId,
+            headSha: request.headSha,
+            notebookBytes: null,
+            parameters: request.parameters,
+            resources: { ...request.resources, timeoutSeconds: Math.max(MIN_TIMEOUT_SECONDS, Math.floor(chain.timeoutSeconds)) },
+            ...(request.budget ? { budget: request.budget } : {}),
+          },
+          deps.train as TrainDeps,
+          now,
+        );
+      }
     }
   }
 }

@@ -38,7 +38,8 @@ export type StartOutcome = { kind: "submitted"; checkRunId: number } | { kind: "
  */
 export async function startTrainRun(octokit: GitHubClient, start: RunStart, train: TrainDeps, now: () => Date): Promise<StartOutcome> {
   const registry = new RunRegistry(train.store);
-  const { request, stored } = start;
+  const request = start.source && !start.request.jobSource ? { ...start.request, jobSource: start.source } : start.request;
+  const { stored } = start;
   const { owner, repo, runId } = request;
   const name = trainCheckName(request.notebook);
   let checkRunId = stored?.checkRunId;
