@@ -170,7 +170,7 @@ async function runNoticeTrial(dir: string, index: number): Promise<NoticeTrial> 
 async function measureSegmentBoundaries(dir: string): Promise<{ gaps: number[]; segments: number }> {
   const child = spawn(
     process.execPath,
-    [cli, "train", notebook, "--store", `file://${dir}/chain-store`, "--run", "chain", "-p", "epochs=24", "-p", "epoch_delay=0.5", "--timeout", "6s", "--budget", "10m"],
+    [cli, "train", notebook, "--store", `file://${dir}/chain-store`, "--run", "chain", "-p", "epochs=40", "-p", "epoch_delay=0.5", "--timeout", "20s", "--budget", "10m"],
     { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
   );
   let progress = "";
@@ -238,7 +238,7 @@ async function main(): Promise<void> {
     const { gaps, segments } = await measureSegmentBoundaries(dir);
     const sorted = [...gaps].sort((a, b) => a - b);
     console.log(
-      `segment boundary (nbtrain train --budget, ${segments} segments of at most 6 s): from a segment's end to the next one's first cell ${gaps.map((g) => g.toFixed(2)).join(", ")} s; median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(2)} s`,
+      `segment boundary (nbtrain train --budget, ${segments} segments of at most 20 s): from a segment's end to the next one's first cell ${gaps.map((g) => g.toFixed(2)).join(", ")} s; median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(2)} s`,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -49,7 +49,8 @@ export function renderRunReport(input: RunReportInput): RunReport {
   }
   if (input.reason && input.conclusion !== "success") head.push("", `**Why:** ${escapeMarkdown(input.reason).slice(0, 1000)}`);
 
-  if (input.chainNote) head.push("", `**Budget:** ${escapeMarkdown(input.chainNote)}`);
+  // Our own words about run ids and durations; the run ids are of a safe alphabet.
+  if (input.chainNote) head.push("", `**Budget:** ${input.chainNote}`);
   const segmentsPart = renderSegments(input.segments ?? []);
   const failure = renderFailure(input);
   const metrics = result ? renderMetricsTable(result.metrics, input.baseline ?? null) : "";
@@ -82,7 +83,7 @@ function renderSegments(segments: NonNullable<RunReportInput["segments"]>): stri
       .map(([name, value]) => `${escapeMarkdown(name)} ${typeof value === "number" ? Number(value.toPrecision(4)) : escapeMarkdown(String(value))}`)
       .join(", ");
     const run = segment.url ? `[\`${segment.runId}\`](${segment.url})` : `\`${segment.runId}\``;
-    return `| ${segment.number} | ${run} | ${segment.requestedAt.replace("T", " ").replace(/\.\d+Z$|Z$/u, " UTC")} | ${escapeMarkdown(segment.ended)} | ${segment.startedFrom ? escapeMarkdown(segment.startedFrom) : "fresh start"} | ${metrics || "–"} |`;
+    return `| ${segment.number} | ${run} | ${segment.requestedAt.replace("T", " ").replace(/\.\d+Z$|Z$/u, " UTC")} | ${segment.ended} | ${segment.startedFrom ?? "fresh start"} | ${metrics || "–"} |`;
   });
   return ["#### Segments", "", "| # | Run | Requested | Ended | Started from | Metrics |", "|---|---|---|---|---|---|", ...rows].join("\n");
 }

@@ -45,9 +45,9 @@ export interface SegmentRow {
   runId: string;
   /** When it was requested (ISO). */
   requestedAt: string;
-  /** How it ended: its result's status, or "running" / "unknown". */
+  /** How it ended: its result's status (a validated enum), or "running" / "not started". Shown as is. */
   ended: string;
-  /** The checkpoint it started from: the earlier run and its manifest sequence, or null for a fresh start. */
+  /** The checkpoint it started from, in nbtrain's own words (run ids only), or null for a fresh start. Shown as is. */
   startedFrom: string | null;
   metrics: Record<string, MetricValue>;
   /** Its check run's URL, when known. */
