@@ -64,6 +64,29 @@ async function comment(id: number, body: string): Promise<Response> {
   });
 }
 
+/** Any signed webhook, as GitHub sends it. */
+async function webhook(event: string, payload: unknown, deliveryId: string): Promise<Response> {
+  const text = JSON.stringify(payload);
+  return fetch(`${appUrl}/api/github/webhooks`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": event,
+      "x-github-delivery": deliveryId,
+      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(text).digest("hex")}`,
+    },
+    body: text,
+  });
+}
+
+/** The epoch inside the checkpoint a run's latest manifest names, read with numpy. */
+function storedEpoch(runId: string): number {
+  const prefix = path.join(dataDir, "runs/Codertocat/Hello-World", runId);
+  const manifest = JSON.parse(readFileSync(path.join(prefix, "manifest.json"), "utf8"));
+  const file = path.join(prefix, manifest.files[0].key);
+  return Number(execFileSync(PYTHON, ["-c", "import numpy, sys; print(int(numpy.load(sys.argv[1])['epoch']))", file]).toString());
+}
+
 function runOf(runId: string): TrainCheckRun | undefined {
   return [...standin.state.checkRuns.values()].find((run) => run.external_id === runId);
 }
@@ -228,6 +251,32 @@ describe("/train on the local backend, end to end", () => {
     await waitFor("the reply", () => standin.state.comments.find((c) => c.body.includes(`\`${runId}\` (\`${NB}\`): cancelled`)));
   }, 120_000);
 
+  it("Continue on the cancelled run's check run (a signed button click) trains the next segment from its checkpoint", async () => {
+    const runId = "c1003";
+    const epoch = storedEpoch(runId);
+    expect(epoch).toBeGreaterThanOrEqual(1);
+    const payload = JSON.parse(readFileSync(path.join(root, "test/fixtures/train/check_run.requested_action.json"), "utf8"));
+    payload.check_run.external_id = runId;
+    payload.check_run.id = runOf(runId)!.id;
+    payload.requested_action = { identifier: "nbtrain-continue" };
+    expect((await webhook("check_run", payload, "e2e-continue-1")).status).toBe(200);
+    const next = await waitFor("the next segment to complete", () => (runOf(`${runId}-s2`)?.status === "completed" ? runOf(`${runId}-s2`) : undefined), 180_000);
+    expect(next.conclusion).toBe("success");
+    const output = readFileSync(path.join(dataDir, `runs/Codertocat/Hello-World/${runId}-s2/output.ipynb`), "utf8");
+    // The notebook saw resume = True and went on after the last saved epoch.
+    expect(output).toContain(`Resuming from epoch ${epoch}`);
+    expect(output).not.toContain(`"epoch ${epoch}: loss`);
+    expect(output).toContain(`epoch ${epoch + 1}: loss`);
+    expect(next.output!.summary).toContain("#### Segments");
+    expect(next.output!.summary).toContain(`| 1 | [\`${runId}\`]`);
+    // The same click redelivered starts nothing more.
+    expect((await webhook("check_run", payload, "e2e-continue-1")).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect([...standin.state.checkRuns.values()].filter((r) => r.external_id === `${runId}-s2`)).toHaveLength(1);
+    expect(runOf(`${runId}-s3`)).toBeUndefined();
+    expect(contract.violations()).toEqual([]);
+  }, 240_000);
+
   it("a server restart mid-run loses nothing: the run resumes under the new server and its check run completes", async () => {
     const runId = "c1005";
     expect((await comment(1005, `/train ${NB} epochs=14 epoch_delay=0.5 hidden=16`)).status).toBe(200);
@@ -243,4 +292,26 @@ describe("/train on the local backend, end to end", () => {
     expect(run.output!.summary).toContain("the nbtrain server stopped while attempt 1 was running");
     expect(contract.violations()).toEqual([]);
   }, 300_000);
+
+  it("/train continue after a timeout completes from the checkpoint: the notebook sees resume = True and starts after the last saved epoch", async () => {
+    const runId = "c1007";
+    expect((await comment(1007, `/train ${NB} epochs=200 epoch_delay=1 hidden=16 --timeout 1m`)).status).toBe(200);
+    const first = await waitFor("the run to time out", () => (runOf(runId)?.status === "completed" ? runOf(runId) : undefined), 180_000);
+    expect(["timed_out", "failure"]).toContain(first.conclusion);
+    expect(first.actions?.map((action) => action.identifier)).toContain("nbtrain-continue");
+    const epoch = storedEpoch(runId);
+    expect(epoch).toBeGreaterThanOrEqual(1);
+
+    expect((await comment(1008, `/train continue ${runId} epochs=${epoch + 5} epoch_delay=0`)).status).toBe(200);
+    const next = await waitFor("the continued segment to complete", () => (runOf(`${runId}-s2`)?.status === "completed" ? runOf(`${runId}-s2`) : undefined), 180_000);
+    expect(next.conclusion).toBe("success");
+    const output = readFileSync(path.join(dataDir, `runs/Codertocat/Hello-World/${runId}-s2/output.ipynb`), "utf8");
+    expect(output).toContain(`Resuming from epoch ${epoch}`);
+    expect(output).toContain(`epoch ${epoch + 1}: loss`);
+    expect(output).toContain("resume = True");
+    expect(next.output!.summary).toContain(`| epochs | ${epoch + 5} |`);
+    const reply = await waitFor("the reply", () => standin.state.comments.find((c) => c.body.includes(`Continuing run \`${runId}\` as segment 2`)));
+    expect(reply.body).toContain(`from checkpoint #`);
+    expect(contract.violations()).toEqual([]);
+  }, 400_000);
 });

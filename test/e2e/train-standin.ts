@@ -21,6 +21,8 @@ export interface TrainCheckRun {
   status: string;
   conclusion?: string;
   output?: { title?: string; summary?: string };
+  /** The buttons it offers now. */
+  actions?: Array<{ identifier: string; label: string }>;
   /** Every status this run was given, in order. */
   history: string[];
 }
@@ -116,6 +118,7 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
       if (body.status) run.status = body.status;
       if (body.conclusion) run.conclusion = body.conclusion;
       if (body.output) run.output = body.output;
+      if (body.actions) run.actions = body.actions;
       run.history.push(run.status);
       return { status: 200, body: { id: run.id } };
     }
