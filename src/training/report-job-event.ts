@@ -92,7 +92,8 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
       const chain =
         request?.budget && result
           ? planNextSegment(
-              { status: result.status, restoredSequence: result.restored_sequence, checkpointSequence: result.checkpoint_sequence },
+              // A runner stopped by the backend's own timeout (SIGTERM) says interrupted; the backend says why.
+              { status: conclusion === "timed_out" ? "timed-out" : result.status, restoredSequence: result.restored_sequence, checkpointSequence: result.checkpoint_sequence },
               {
                 budgetSeconds: request.budget.seconds,
                 usedSeconds: (now().getTime() - Date.parse(request.budget.startedAt)) / 1000,

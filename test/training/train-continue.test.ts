@@ -325,6 +325,17 @@ describe("--budget chaining", () => {
     expect(compute.submitted).toHaveLength(1);
   });
 
+  it("chains a segment the backend stopped at its timeout (the runner saw SIGTERM and said interrupted)", async () => {
+    const { compute } = await setup([{ request: request("c500", { budget }), result: { status: "interrupted", restored_sequence: 2, checkpoint_sequence: 3 }, active: true }]);
+    const patches: any[] = [];
+    const scope = harness.github();
+    mockInstallationToken(scope);
+    mockReport(scope, patches).post(`${repoPath}/check-runs`).reply(201, { id: 81 });
+    await compute.emit(event({ reason: "timed out after 3600s (--timeout); the run was stopped" }));
+    expect(patches[0]).toMatchObject({ conclusion: "timed_out" });
+    expect(compute.submitted.map((job) => job.runId)).toEqual(["c500-s2"]);
+  });
+
   it("stops a chain whose segment made no progress, and says so on the check run", async () => {
     const { compute } = await setup([{ request: request("c500", { budget }), result: { restored_sequence: 4, checkpoint_sequence: 4 }, active: true }]);
     const patches: any[] = [];
