@@ -65,6 +65,16 @@ function parseContinue(args: Token[]): CommandResult {
     runId = first.text;
     rest = args.slice(1);
   }
+  // A second bare word would be read as a notebook; say what it is instead.
+  for (let i = 0; i < rest.length; i++) {
+    const token = rest[i]!;
+    if (token.raw.startsWith("-")) {
+      if (!token.text.includes("=") && (VALUE_FLAGS as readonly string[]).includes(token.text.slice(2))) i++;
+      continue;
+    }
+    if (/^[^\s"'=\\/]+=/.test(token.raw)) continue;
+    return unexpected(token, "`/train continue` takes one run id at most, and its notebook is the earlier run's.");
+  }
   const parsed = parseRun(rest);
   if (!parsed.ok || parsed.command.kind !== "run") return parsed;
   const run = parsed.command;
