@@ -1,7 +1,7 @@
 /**
  * `npm run bench:coldstart`: the webhook function's cold start against a bare Probot 14 handler.
  *
- * Both are bundled the same way (bench/lib/bundle-function.ts). Each run is a fresh Node process
+ * Both are bundled the same way (scripts/lib/bundle-function.ts). Each run is a fresh Node process
  * that imports the bundle, which builds Probot and loads the app at import time: Lambda's init
  * phase. The two alternate for RUNS rounds, so machine load hits both alike; medians are printed,
  * with their ratio (goal ≤ 1.3), both bundle sizes (goal: webhook < 3 MB), and the peak RSS.
@@ -11,10 +11,10 @@
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import path from "node:path";
-import { buildFunctions } from "./lib/build-functions.js";
-import { bundleFunction } from "./lib/bundle-function.js";
-import { eagerInputs } from "./lib/eager-inputs.js";
-import { findHeavySdks, HEAVY_SDK_PATTERN } from "./lib/heavy-sdk.js";
+import { buildFunctions } from "../scripts/lib/build-functions.js";
+import { bundleFunction } from "../scripts/lib/bundle-function.js";
+import { eagerInputs } from "../scripts/lib/eager-inputs.js";
+import { findHeavySdks, HEAVY_SDK_PATTERN } from "../scripts/lib/heavy-sdk.js";
 
 const RUNS = Number(process.env.RUNS ?? 9);
 const root = path.resolve(import.meta.dirname, "../..");

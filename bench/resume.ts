@@ -19,7 +19,7 @@ import { runLayout } from "../src/runs/run-layout.js";
 import { readStoreJson } from "../src/runner/read-store-json.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const entrypoint = path.resolve(here, "../src/runner/entrypoint.js");
+const entrypoint = path.resolve(here, "../src/runner/job-entry.js");
 const root = path.resolve(here, "../..");
 const notebook = path.join(root, "templates", "notebooks", "train-spiral-numpy.ipynb");
 const saveOnStop = path.join(root, "templates", "notebooks", "train-spiral-save-on-stop.ipynb");

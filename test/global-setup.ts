@@ -15,7 +15,7 @@ export default function setup(): void {
   const tsc = path.join(root, "node_modules/.bin/tsc");
   const result = spawnSync(tsc, ["-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
   if (result.error) throw result.error;
-  const entries = ["dist/src/cli/main.js", "dist/src/app/start-server.js", "dist/src/runner/job-entry.js", "dist/src/runner/entrypoint.js"];
+  const entries = ["dist/src/cli/main.js", "dist/src/app/start-server.js", "dist/src/runner/job-entry.js"];
   const missing = entries.filter((entry) => !existsSync(path.join(root, entry)));
   if (missing.length > 0) throw new Error(`the build did not produce ${missing.join(", ")}:\n${result.stdout}${result.stderr}`);
 }

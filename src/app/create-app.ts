@@ -1,6 +1,5 @@
-import type { ApplicationFunction, Context } from "probot";
+import type { ApplicationFunction } from "probot";
 import type { AppDeps } from "./app-deps.js";
-import type { CheckTarget } from "../github/check-target.js";
 import { handleCheckRun } from "./handle-check-run.js";
 import { handleCheckSuite } from "./handle-check-suite.js";
 import { handleIssueComment } from "./handle-issue-comment.js";
@@ -9,11 +8,12 @@ import { handlePullRequest } from "./handle-pull-request.js";
 import { handlePush } from "./handle-push.js";
 import { handlePullRequestClosed } from "./handle-pull-request-closed.js";
 import { handleReviewRequest } from "./handle-review-request.js";
-import { handleShareCommand } from "../review-copies/handle-share-command.js";
+import { handleShareCommand } from "./handle-share-command.js";
 import { reportJobEvent } from "../training/report-job-event.js";
 import { describeError } from "../github/describe-error.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { runNotebookCheck } from "../checks/run-notebook-check.js";
+import { runChecksInOrder } from "../checks/run-checks-in-order.js";
 
 /**
  * The Probot app: notebook checks on pull requests and pushes, and re-runs on request.
@@ -23,19 +23,7 @@ import { runNotebookCheck } from "../checks/run-notebook-check.js";
  */
 export function createApp(deps: AppDeps): ApplicationFunction {
   return (app) => {
-    const queues = new Map<string, Promise<void>>();
-    const runCheck = async (context: Context, target: CheckTarget): Promise<void> => {
-      if (target.kind !== "pull_request") return runNotebookCheck(context, target, deps);
-      const key = `${target.owner}/${target.repo}#${target.number}`;
-      const previous = queues.get(key) ?? Promise.resolve();
-      const current = previous.catch(() => undefined).then(() => runNotebookCheck(context, target, deps));
-      const settled = current.catch(() => undefined);
-      queues.set(key, settled);
-      void settled.then(() => {
-        if (queues.get(key) === settled) queues.delete(key);
-      });
-      return current;
-    };
+    const runCheck = runChecksInOrder((context, target) => runNotebookCheck(context, target, deps));
     app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"], handlePullRequest(runCheck));
     app.on("push", handlePush(runCheck));
     app.on("check_run.rerequested", handleCheckRun(runCheck));

@@ -1,8 +1,8 @@
 import type { Context } from "probot";
 import { CHECK_NAME } from "../github/check-target.js";
 import { isBotSender } from "./is-bot-sender.js";
-import type { RunCheck } from "./run-check.js";
-import { targetFromCheckSuite } from "./target-from-check-suite.js";
+import type { RunCheck } from "../checks/run-check.js";
+import { targetFromCheckSuite } from "../checks/target-from-check-suite.js";
 
 /** check_run.rerequested on `nbtrain / notebooks`: run the check again in a new check run. */
 export function handleCheckRun(runCheck: RunCheck) {

@@ -1,7 +1,7 @@
 import type { Context } from "probot";
 import { isBotSender } from "./is-bot-sender.js";
-import type { RunCheck } from "./run-check.js";
-import { targetFromCheckSuite } from "./target-from-check-suite.js";
+import type { RunCheck } from "../checks/run-check.js";
+import { targetFromCheckSuite } from "../checks/target-from-check-suite.js";
 
 /** check_suite.rerequested ("Re-run all checks"): run the notebook check again. */
 export function handleCheckSuite(runCheck: RunCheck) {

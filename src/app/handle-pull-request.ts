@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import type { RunCheck } from "./run-check.js";
+import type { RunCheck } from "../checks/run-check.js";
 import { isBotSender } from "./is-bot-sender.js";
 
 /** pull_request opened, synchronize, reopened, ready_for_review: check the PR's changed notebooks. */

@@ -11,7 +11,7 @@ import { findNotebooks } from "./find-notebooks.js";
 import { formatJson } from "./formats/format-json.js";
 import { formatSarif } from "./formats/format-sarif.js";
 import { formatText } from "./formats/format-text.js";
-import type { CliIo } from "./main.js";
+import type { CliIo } from "./cli-io.js";
 
 const FORMATS = ["text", "json", "sarif"] as const;
 type Format = (typeof FORMATS)[number];

@@ -1,11 +1,4 @@
-import type { Writable } from "node:stream";
-
-export interface CliIo {
-  stdout: Writable & { isTTY?: boolean };
-  stderr: Writable;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-}
+import type { CliIo } from "./cli-io.js";
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 

@@ -13,7 +13,7 @@ import { RunInputError } from "../runner/run-input-error.js";
 import { findCheckoutRoot } from "../runner/source/find-checkout-root.js";
 import { RESERVED_PARAMETERS, RUN_ID_PATTERN, runSpecSchema, type RunSpec } from "../runner/run-spec.js";
 import { runTraining } from "../runner/run-training.js";
-import type { CliIo } from "./main.js";
+import type { CliIo } from "./cli-io.js";
 
 const USAGE = `Usage: nbtrain train NOTEBOOK [options]
 

@@ -1,8 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, openSync, closeSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
 import { isRunId } from "../commands/derive-run-id.js";
 import { ComputeError } from "./compute-error.js";
 import {
@@ -16,23 +13,15 @@ import {
   type TrainJob,
 } from "./compute.js";
 import { detectGpuCount } from "./detect-gpu-count.js";
+import { GpuSlots } from "./gpu-slots.js";
 import { JobEventBus } from "./job-event-bus.js";
+import type { LocalRunRecord as RunRecord } from "./local-run-record.js";
+import { LocalRunQueue } from "./local-run-queue.js";
+import { terminateGroup } from "./process-group.js";
 import { isSameProcessAlive, processStartTime } from "./process-identity.js";
-import { runnerEnvironment } from "./runner-environment.js";
+import { runnerChildEnv } from "./runner-child-env.js";
+import { RunnerProcess, type RunnerCommand, type RunnerEnd } from "./runner-process.js";
 import { targetOf } from "./target-of.js";
-import { trainJobSchema } from "./train-job-schema.js";
-import { writeFileAtomic } from "./write-file-atomic.js";
-
-/** How to start the runner for one attempt of a job. Arguments go to `spawn`, never to a shell. */
-export interface RunnerInvocation {
-  command: string;
-  args: string[];
-  /** Added to the job's environment. */
-  env?: Record<string, string>;
-  cwd?: string;
-}
-
-export type RunnerCommand = (job: TrainJob, attempt: number) => RunnerInvocation;
 
 export interface LocalComputeOptions {
   /** The state folder, usually `<data dir>/.nbtrain`: the queue lives in `queue/`, logs in `logs/`. */
@@ -63,45 +52,9 @@ export interface LocalComputeOptions {
   log?: (message: string, error?: unknown) => void;
 }
 
-/**
- * What a runner inherits from the server. The server's environment holds the App's private key
- * and webhook secret; the job must never see them, so only this allow-list (plus store and
- * toolchain settings) passes.
- */
-const INHERITED_ENV = new Set([
-  "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP",
-  "PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX", "LD_LIBRARY_PATH", "CUDA_HOME", "HF_HOME", "TORCH_HOME",
-  "XDG_CACHE_HOME", "GOOGLE_APPLICATION_CREDENTIALS", "NBTRAIN_PYTHON", "NBTRAIN_STOP_GRACE",
-]);
-const INHERITED_PREFIXES = ["LC_", "AWS_", "NBTRAIN_S3_", "NBTRAIN_DRIVE_"];
-
-const statusSchema = z.enum(["queued", "starting", "running", "succeeded", "failed", "cancelled"]);
-
-/** One run on disk. Written atomically on every state change. */
-const runRecordSchema = z.object({
-  version: z.literal(1),
-  seq: z.number().int().nonnegative(),
-  job: trainJobSchema,
-  status: statusSchema,
-  attempt: z.number().int().positive(),
-  reason: z.string().optional(),
-  retryOf: z.object({ attempt: z.number().int().positive(), reason: z.string() }).optional(),
-  exitCode: z.number().int().optional(),
-  pid: z.number().int().positive().optional(),
-  pidStartTime: z.string().optional(),
-  /** Set when a cancel reached a running process; its exit then reads as cancelled. */
-  cancelReason: z.string().optional(),
-  updatedAt: z.string(),
-});
-
-type RunRecord = z.infer<typeof runRecordSchema>;
-
 interface ActiveRun {
-  child: ChildProcess;
+  runner: RunnerProcess;
   slots: number[];
-  timedOut: boolean;
-  finished: boolean;
-  timers: NodeJS.Timeout[];
   exited: Promise<void>;
 }
 
@@ -119,32 +72,31 @@ export class LocalCompute implements Compute {
   private readonly bus: JobEventBus;
   private readonly records = new Map<string, RunRecord>();
   private readonly active = new Map<string, ActiveRun>();
-  private readonly queueDir: string;
+  private readonly queue: LocalRunQueue;
   private readonly logDir: string;
   private readonly attempts: number;
   private readonly graceMs: number;
   private readonly log: (message: string, error?: unknown) => void;
   private readonly clock: () => Date;
   private serial: Promise<unknown> = Promise.resolve();
-  private slots: (string | null)[] = [];
-  private useGpus = false;
+  private slots = new GpuSlots({ gpuCount: 0, capacity: 0 });
   private nextSeq = 0;
   private state: "new" | "started" | "closing" | "closed" = "new";
 
   constructor(private readonly options: LocalComputeOptions) {
-    this.queueDir = join(options.stateDir, "queue");
     this.logDir = join(options.stateDir, "logs");
     this.attempts = options.attempts ?? 3;
     this.graceMs = options.graceMs ?? 30_000;
     this.clock = options.clock ?? (() => new Date());
     this.log = options.log ?? (() => {});
+    this.queue = new LocalRunQueue(join(options.stateDir, "queue"), this.log);
     if (!Number.isInteger(this.attempts) || this.attempts < 1) throw new ComputeError(`attempts must be a positive integer; got ${this.attempts}.`);
     this.bus = new JobEventBus((error, event) => this.log(`a job state listener failed on ${event.runId} ${event.status}`, error));
   }
 
   /** The number of jobs that can run at once (GPU slots), known after `start()`. */
   get capacity(): number {
-    return this.slots.length;
+    return this.slots.capacity;
   }
 
   /** Loads the persisted queue, recovers runs interrupted by a restart, and starts what fits. */
@@ -153,16 +105,15 @@ export class LocalCompute implements Compute {
     const gpuCount = this.options.gpuCount ?? (await detectGpuCount());
     const capacity = this.options.concurrency ?? Math.max(1, gpuCount);
     if (!Number.isInteger(capacity) || capacity < 1) throw new ComputeError(`concurrency must be a positive integer; got ${capacity}.`);
-    this.useGpus = gpuCount > 0;
-    this.slots = Array.from({ length: capacity }, () => null);
-    await mkdir(this.queueDir, { recursive: true });
+    this.slots = new GpuSlots({ gpuCount, capacity });
+    await this.queue.prepare();
     await mkdir(this.logDir, { recursive: true });
     this.state = "started";
     await this.exclusive(async () => {
       const keepFinishedMs = this.options.keepFinishedMs ?? 14 * 86_400_000;
-      for (const record of await this.loadRecords()) {
+      for (const record of await this.queue.load()) {
         if (TERMINAL_STATUSES.has(record.status) && this.clock().getTime() - Date.parse(record.updatedAt) > keepFinishedMs) {
-          await rm(join(this.queueDir, `${record.job.runId}.json`), { force: true });
+          await this.queue.remove(record.job.runId);
           continue;
         }
         this.records.set(record.job.runId, record);
@@ -178,10 +129,11 @@ export class LocalCompute implements Compute {
   async submit(job: TrainJob): Promise<SubmitResult> {
     this.assertStarted();
     if (!isRunId(job.runId)) throw new ComputeError(`"${job.runId}" is not a run id from deriveRunId; refusing to use it as a file name.`);
-    const needed = this.slotsFor(job);
-    if (needed > this.slots.length) {
+    const needed = this.slots.needed(job);
+    const capacity = this.slots.capacity;
+    if (needed > capacity) {
       throw new ComputeError(
-        `Run ${job.runId} asks for ${job.resources.gpus} GPUs; this machine has ${this.slots.length}. Ask for --gpus ${this.slots.length} or run it on AWS Batch.`,
+        `Run ${job.runId} asks for ${job.resources.gpus} GPUs; this machine has ${capacity}. Ask for --gpus ${capacity} or run it on AWS Batch.`,
       );
     }
     const result = await this.exclusive(async () => {
@@ -209,8 +161,8 @@ export class LocalCompute implements Compute {
       }
       // The `cancelled` event follows when the process group has exited.
       record.cancelReason = reason;
-      await this.persist(record);
-      this.stop(run);
+      await this.queue.write(record);
+      run.runner.stop();
       return "cancelled";
     });
   }
@@ -234,7 +186,7 @@ export class LocalCompute implements Compute {
     // A launch already under way registers its process first; nothing new starts once closing.
     await this.serial.catch(() => {});
     const runs = [...this.active.values()];
-    for (const run of runs) this.stop(run);
+    for (const run of runs) run.runner.stop();
     await Promise.all(runs.map((run) => run.exited));
     await this.serial.catch(() => {});
     await this.bus.drain();
@@ -251,7 +203,7 @@ export class LocalCompute implements Compute {
     if (record.pid !== undefined && isSameProcessAlive(record.pid, record.pidStartTime)) {
       // The runner outlived the server that started it; nobody can watch its exit, so stop it
       // (SIGTERM lets it sync a checkpoint) and run the attempt again under this server.
-      await this.terminateOrphan(record.pid, record.pidStartTime);
+      await terminateGroup(record.pid, record.pidStartTime, this.graceMs);
     }
     if (record.cancelReason !== undefined) {
       await this.transition(record, { status: "cancelled", reason: record.cancelReason });
@@ -267,22 +219,14 @@ export class LocalCompute implements Compute {
     }
   }
 
-  private async terminateOrphan(pid: number, startTime: string | undefined): Promise<void> {
-    signalGroup(pid, "SIGTERM");
-    const deadline = Date.now() + this.graceMs;
-    while (isSameProcessAlive(pid, startTime) && Date.now() < deadline) await sleep(100);
-    if (isSameProcessAlive(pid, startTime)) signalGroup(pid, "SIGKILL");
-    while (isSameProcessAlive(pid, startTime)) await sleep(50);
-  }
-
   /** Starts queued runs, oldest first, while their slots are free. Strict FIFO: a big job is never starved. */
   private schedule(): Promise<void> {
     return this.exclusive(async () => {
       if (this.state !== "started") return;
       for (const record of this.ordered()) {
         if (record.status !== "queued") continue;
-        const free = this.slots.flatMap((holder, index) => (holder === null ? [index] : []));
-        const needed = this.slotsFor(record.job);
+        const free = this.slots.free();
+        const needed = this.slots.needed(record.job);
         if (needed > free.length) return;
         await this.launch(record, free.slice(0, needed));
       }
@@ -293,62 +237,50 @@ export class LocalCompute implements Compute {
     const { job } = record;
     await this.transition(record, { status: "starting" });
     const invocation = (this.options.runner ?? defaultRunner)(job, record.attempt);
-    const logPath = this.logPath(record);
-    mkdirSync(join(this.logDir, job.runId), { recursive: true });
-    const logFd = openSync(logPath, "a", 0o600);
-    let child: ChildProcess;
-    try {
-      child = spawn(invocation.command, invocation.args, {
-        cwd: invocation.cwd,
-        env: this.childEnv(job, record.attempt, slots, invocation),
-        stdio: ["ignore", logFd, logFd],
-        // Its own process group, so cancel reaches the kernel and every grandchild.
-        detached: true,
-      });
-    } catch (error) {
-      closeSync(logFd);
-      await this.transition(record, { status: "failed", reason: `could not start the runner (${invocation.command}): ${errorMessage(error)}` });
+    let settle!: () => void;
+    const exited = new Promise<void>((resolve) => (settle = resolve));
+    const started = RunnerProcess.start({
+      invocation,
+      env: runnerChildEnv({
+        source: this.options.env ?? process.env,
+        passEnv: this.options.passEnv ?? [],
+        job,
+        attempt: record.attempt,
+        cudaVisibleDevices: this.slots.visibleDevices(slots),
+        extra: invocation.env ?? {},
+      }),
+      logPath: this.logPath(record),
+      timeoutMs: job.resources.timeoutSeconds * 1000,
+      graceMs: this.graceMs,
+      onSpawn: (pid) => {
+        void this.exclusive(async () => {
+          if (record.status !== "starting") return;
+          record.pid = pid;
+          record.pidStartTime = pid === undefined ? undefined : processStartTime(pid);
+          await this.transition(record, { status: "running" });
+        });
+      },
+      onEnd: (end) => {
+        const change = end.kind === "spawn-error" ? { status: "failed" as const, reason: `could not start the runner (${invocation.command}): ${end.message}` } : this.outcome(record, end);
+        void this.finish(record, run, change).then(settle);
+      },
+    });
+    if (!started.ok) {
+      await this.transition(record, { status: "failed", reason: `could not start the runner (${invocation.command}): ${errorMessage(started.error)}` });
       return;
     }
-    closeSync(logFd);
-    for (const slot of slots) this.slots[slot] = job.runId;
-    let settle!: () => void;
-    const run: ActiveRun = { child, slots, timedOut: false, finished: false, timers: [], exited: new Promise((resolve) => (settle = resolve)) };
+    this.slots.take(job.runId, slots);
+    const run: ActiveRun = { runner: started.process, slots, exited };
     this.active.set(job.runId, run);
-
-    // setTimeout overflows past 2^31-1 ms (about 24.8 days) and would fire at once.
-    const timeoutMs = Math.min(job.resources.timeoutSeconds * 1000, 2 ** 31 - 1);
-    run.timers.push(
-      setTimeout(() => {
-        run.timedOut = true;
-        this.stop(run);
-      }, timeoutMs),
-    );
-
-    child.once("spawn", () => {
-      void this.exclusive(async () => {
-        if (record.status !== "starting") return;
-        record.pid = child.pid;
-        record.pidStartTime = child.pid === undefined ? undefined : processStartTime(child.pid);
-        await this.transition(record, { status: "running" });
-      });
-    });
-    child.once("error", (error) => {
-      // Only a failed spawn gets here without an exit (ENOENT, EACCES).
-      if (child.pid !== undefined) return;
-      void this.finish(record, run, { status: "failed", reason: `could not start the runner (${invocation.command}): ${error.message}` }).then(settle);
-    });
-    child.once("exit", (code, signal) => {
-      void this.finish(record, run, this.outcome(record, run, code, signal)).then(settle);
-    });
   }
 
-  private outcome(record: RunRecord, run: ActiveRun, code: number | null, signal: NodeJS.Signals | null): Partial<RunRecord> | null {
+  private outcome(record: RunRecord, end: Extract<RunnerEnd, { kind: "exit" }>): Partial<RunRecord> | null {
     if (this.state === "closing") return null;
     if (record.cancelReason !== undefined) return { status: "cancelled", reason: record.cancelReason };
-    if (run.timedOut) {
+    if (end.timedOut) {
       return { status: "failed", reason: `timed out after ${record.job.resources.timeoutSeconds}s (--timeout); the run was stopped` };
     }
+    const { code, signal } = end;
     if (code === 0) return { status: "succeeded", exitCode: 0 };
     if (code !== null) return { status: "failed", exitCode: code, reason: `the runner exited with code ${code}; see its log` };
     const why = `the runner was killed by ${signal ?? "a signal"}`;
@@ -359,11 +291,9 @@ export class LocalCompute implements Compute {
   }
 
   private async finish(record: RunRecord, run: ActiveRun, change: Partial<RunRecord> | null): Promise<void> {
-    if (run.finished) return;
-    run.finished = true;
     await this.exclusive(async () => {
-      for (const timer of run.timers) clearTimeout(timer);
-      for (const slot of run.slots) this.slots[slot] = null;
+      run.runner.dispose();
+      this.slots.release(run.slots);
       this.active.delete(record.job.runId);
       if (change === null) return;
       record.pid = undefined;
@@ -373,15 +303,6 @@ export class LocalCompute implements Compute {
     await this.schedule();
   }
 
-  /** SIGTERM to the process group, SIGKILL after the grace period if it is still there. */
-  private stop(run: ActiveRun): void {
-    const pid = run.child.pid;
-    if (pid === undefined || run.child.exitCode !== null || run.child.signalCode !== null) return;
-    signalGroup(pid, "SIGTERM");
-    const kill = setTimeout(() => signalGroup(pid, "SIGKILL"), this.graceMs);
-    run.timers.push(kill);
-  }
-
   /** Applies a change, persists it, then emits the event, in that order: what was reported is on disk. */
   private async transition(record: RunRecord, change: Partial<Pick<RunRecord, "status" | "attempt" | "reason" | "retryOf" | "exitCode">>): Promise<void> {
     // What a state says (reason, retryOf, exit code) belongs to that state alone; the attempt carries over.
@@ -389,7 +310,7 @@ export class LocalCompute implements Compute {
     record.retryOf = change.retryOf;
     record.exitCode = change.exitCode;
     Object.assign(record, change, { updatedAt: this.now() });
-    await this.persist(record);
+    await this.queue.write(record);
     void this.bus.emit(this.eventOf(record));
   }
 
@@ -406,46 +327,6 @@ export class LocalCompute implements Compute {
       backendJobId: record.job.runId,
       logs: { kind: "file", path: this.logPath(record) },
     };
-  }
-
-  private async persist(record: RunRecord): Promise<void> {
-    await writeFileAtomic(join(this.queueDir, `${record.job.runId}.json`), `${JSON.stringify(record, null, 2)}\n`);
-  }
-
-  private async loadRecords(): Promise<RunRecord[]> {
-    const records: RunRecord[] = [];
-    for (const name of (await readdir(this.queueDir)).sort()) {
-      if (!name.endsWith(".json")) continue;
-      const path = join(this.queueDir, name);
-      try {
-        const record = runRecordSchema.parse(JSON.parse(await readFile(path, "utf8")));
-        if (`${record.job.runId}.json` !== name) throw new Error(`it holds run ${record.job.runId}`);
-        records.push(record);
-      } catch (error) {
-        // Keep the evidence but out of the way, so one bad file never blocks the queue.
-        this.log(`queue file ${path} is unreadable and was moved aside to ${path}.corrupt`, error);
-        await rename(path, `${path}.corrupt`).catch(() => {});
-      }
-    }
-    return records;
-  }
-
-  private childEnv(job: TrainJob, attempt: number, slots: number[], invocation: RunnerInvocation): NodeJS.ProcessEnv {
-    const source = this.options.env ?? process.env;
-    const extra = new Set(this.options.passEnv ?? []);
-    const env: NodeJS.ProcessEnv = {};
-    for (const [name, value] of Object.entries(source)) {
-      if (value === undefined) continue;
-      if (INHERITED_ENV.has(name) || extra.has(name) || INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix))) env[name] = value;
-    }
-    Object.assign(env, runnerEnvironment(job), { NBTRAIN_ATTEMPT: String(attempt) });
-    if (this.useGpus) env.CUDA_VISIBLE_DEVICES = slots.join(",");
-    Object.assign(env, invocation.env ?? {});
-    return env;
-  }
-
-  private slotsFor(job: TrainJob): number {
-    return this.useGpus ? Math.max(1, job.resources.gpus) : 1;
   }
 
   private ordered(): RunRecord[] {
@@ -474,19 +355,6 @@ export class LocalCompute implements Compute {
 
 const defaultRunner: RunnerCommand = () => ({ command: "nbtrain-runner", args: [] });
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the group is gone already.
-  }
-}
-
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-

@@ -1,4 +1,5 @@
 import type { GitHubClient } from "./github-client.js";
+// One direction: reactions take the comment reference that replies define; reply-to-comment imports nothing back.
 import type { CommentRef } from "./reply-to-comment.js";
 
 /** 👀 on a command being acted on, 🚀 once submitted, 😕 on a refusal or failure. */

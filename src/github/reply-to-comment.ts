@@ -16,6 +16,3 @@ export async function replyToComment(octokit: GitHubClient, ref: CommentRef, bod
   const text = truncateText(`@${ref.commenter} ${body}`, GITHUB_LIMITS.commentBody, "\n\n_…truncated._");
   await octokit.rest.issues.createComment({ owner: ref.owner, repo: ref.repo, issue_number: ref.issueNumber, body: text });
 }
-
-// Other handlers import both helpers from here.
-export { reactToComment, type ReactionContent } from "./react-to-comment.js";

@@ -6,20 +6,20 @@ import { pipeline } from "node:stream/promises";
 import { injectParameters, type NotebookV4, type ParameterValue } from "../notebook/inject-parameters.js";
 import { scopeStore } from "../storage/scoped-store.js";
 import type { Store } from "../storage/store.js";
-import { CheckpointSync } from "./checkpoint-sync.js";
+import { CheckpointSync, type SyncReport } from "./checkpoint-sync.js";
 import { collectMetrics } from "./collect-metrics.js";
-import { executeNotebook } from "./execute-notebook.js";
+import { executeNotebook, type Execution } from "./execute-notebook.js";
 import { findPython } from "./find-python.js";
 import { hashFile } from "./hash-file.js";
 import { installRequirements } from "./install-requirements.js";
 import { prepareWorkingTree } from "./source/prepare-working-tree.js";
-import { loadNotebook } from "./load-notebook.js";
+import { loadNotebook, type LoadedNotebook } from "./load-notebook.js";
 import { markFailedCell } from "./mark-failed-cell.js";
 import { pythonDir } from "./package-root.js";
 import type { ProgressReporter } from "./progress-reporter.js";
 import { readStoreJson } from "./read-store-json.js";
-import { restoreCheckpoints } from "./restore-checkpoints.js";
-import { seedCheckpoints } from "./seed-checkpoints.js";
+import { restoreCheckpoints, type RestoredCheckpoints } from "./restore-checkpoints.js";
+import { seedCheckpoints, type Seeded } from "./seed-checkpoints.js";
 import { openStore } from "../storage/open-store.js";
 import { RUN_FILES, runLayout } from "../runs/run-layout.js";
 import { RESULT_FORMAT, runResultSchema, type RunResult, type RunStatus } from "../runs/run-result.js";
@@ -37,10 +37,10 @@ export interface RunDeps {
   signal?: AbortSignal;
   /** The interpreter to use; found with `findPython` when absent. */
   python?: string;
-  /** Opens the store of an s3:// or gdrive:// `from` source; `openStore` with this run's environment by default. */
-  openStore?: (uri: string) => Promise<Store>;
   /** The job's read-only GitHub token for a `github` source's first download; never passed to pip or the kernel. */
   githubToken?: string;
+  /** Opens the store of an s3:// or gdrive:// `from` source; `openStore` with this run's environment by default. */
+  openStore?: (uri: string) => Promise<Store>;
 }
 
 export interface RunOutcome {
@@ -110,8 +110,58 @@ function codeCells(notebook: NotebookV4): number {
   return notebook.cells.filter((cell) => cell.cell_type === "code").length;
 }
 
+/** What every phase of one run shares. */
+interface RunContext {
+  spec: RunSpec;
+  deps: RunDeps;
+  /** The store, scoped to the run. */
+  store: Store;
+  loaded: LoadedNotebook;
+  python: string;
+  attempt: number;
+  startedAt: number;
+  workDir: string;
+  dirs: { checkpoints: string; outputs: string; kernel: string; packages: string; control: string };
+  /** After a stop, how long the interrupted cell may take to save (see stopGraceSeconds). */
+  stopGrace: number;
+  /** Collected into the result; each is also reported as it happens. */
+  warnings: string[];
+  warn: (message: string) => void;
+}
+
+interface Restored {
+  checkpoints: RestoredCheckpoints;
+  /** What the run's `from` source put in checkpoint_dir, when the run had no checkpoint of its own. */
+  seeded: Seeded | null;
+  resume: boolean;
+}
+
+interface Injected {
+  notebook: NotebookV4;
+  injectedIndex: number;
+  input: string;
+  output: string;
+  /** The result as written when the run started; the final one builds on it. */
+  baseResult: RunResult;
+}
+
+/** Where the kernel runs and what it imports from. */
+interface KernelSetup {
+  cwd: string;
+  pythonPath: string[];
+}
+
+interface Executed {
+  ended: Awaited<Execution["done"]>;
+  stopReason: "interrupted" | "timeout" | null;
+  stoppedAt: number;
+  cellsExecuted: number;
+  /** The periodic sync still under way when the kernel ended. */
+  pendingSync: Promise<void>;
+}
+
 /**
- * Runs one training run end to end: restore, inject, execute, sync, report. Input problems
+ * Runs one training run end to end: restore, inject, execute, sync, publish. Input problems
  * throw `RunInputError` before anything is written to the store; a notebook that fails or is
  * stopped is an outcome (see `result.status`), not an exception.
  */
@@ -130,7 +180,6 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
     packages: path.join(workDir, "site-packages"),
     control: path.join(workDir, "control"),
   };
-  const stopGrace = stopGraceSeconds(spec, deps.env);
   for (const dir of [dirs.outputs, dirs.control]) await rm(dir, { recursive: true, force: true });
   for (const dir of [dirs.outputs, dirs.kernel, dirs.control]) await mkdir(dir, { recursive: true });
   const warnings: string[] = [];
@@ -138,307 +187,359 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
     warnings.push(message);
     deps.progress.report({ type: "warning", message });
   };
+  const run: RunContext = { spec, deps, store, loaded, python, attempt, startedAt, workDir, dirs, stopGrace: stopGraceSeconds(spec, deps.env), warnings, warn };
 
   try {
-    // 1. Restore: only what the latest manifest lists, and the metrics that go with it.
-    const restored = await restoreCheckpoints(store, dirs.checkpoints);
-    if (restored.manifest && (await store.head(RUN_FILES.metrics))) {
-      await pipeline(await store.get(RUN_FILES.metrics), createWriteStream(path.join(dirs.outputs, "metrics.jsonl")));
-    }
-    // A run with no checkpoint of its own starts from a copy of its `from` folder; later attempts
-    // restore their own manifests, which then hold those files under this run's prefix.
-    const seeded =
-      restored.manifest === null && spec.from
-        ? await seedCheckpoints(spec.from, dirs.checkpoints, path.join(dirs.outputs, "metrics.jsonl"), {
-            store: deps.store,
-            owner: spec.owner,
-            repo: spec.repo,
-            cwd: deps.cwd,
-            openStore: deps.openStore ?? ((uri) => openStore(uri, { baseDir: deps.cwd, env: deps.env })),
-          })
-        : null;
-    const resume = (restored.manifest !== null && restored.manifest.files.length > 0) || (seeded !== null && seeded.files > 0);
-    deps.progress.report({ type: "restored", sequence: restored.manifest?.sequence ?? null, files: restored.manifest?.files.length ?? seeded?.files ?? 0, ...(seeded ? { from: seeded.source } : {}) });
-
-    // 2. Inject parameters, papermill style.
-    const runtime: Record<string, ParameterValue> = {
-      checkpoint_dir: dirs.checkpoints,
-      output_dir: dirs.outputs,
-      run_id: spec.run_id,
-      resume,
-    };
-    const { notebook, injectedIndex } = injectParameters(loaded.notebook, { ...spec.parameters, ...runtime });
-    const input = path.join(workDir, "input.ipynb");
-    const output = path.join(workDir, "output.ipynb");
-    await rm(output, { force: true });
-    await writeFile(input, `${JSON.stringify(notebook, null, 1)}\n`);
-
-    const baseResult: RunResult = {
-      format: RESULT_FORMAT,
-      run_id: spec.run_id,
-      status: "running",
-      attempt,
-      started_at: new Date(startedAt).toISOString(),
-      finished_at: null,
-      duration_seconds: null,
-      resumed: resume,
-      restored_sequence: restored.manifest?.sequence ?? null,
-      checkpoint_sequence: restored.manifest?.sequence ?? null,
-      cells_total: codeCells(loaded.notebook),
-      cells_executed: 0,
-      metrics: {},
-      metrics_points: 0,
-      parameters: notebook.metadata.nbtrain && typeof notebook.metadata.nbtrain === "object" ? ((notebook.metadata.nbtrain as { parameters?: Record<string, unknown> }).parameters ?? {}) : {},
-      python,
-      failure: null,
-      warnings,
-      ...(seeded ? { seeded_from: seeded } : {}),
-    };
-    await putJson(store, RUN_FILES.result, baseResult);
-
+    const restored = await restore(run);
+    const injected = await inject(run, restored);
     try {
-      // 3. The repository's tree at the commit (issue 8): the kernel runs in the notebook's folder, the root on sys.path.
-      const tree = spec.source
-        ? await prepareWorkingTree(spec.source, {
-            store, owner: spec.owner, repo: spec.repo, workDir, python, env: deps.env, warn, notebookDir: loaded.dir,
-            installing: (file) => deps.progress.report({ type: "installing", file }),
-            ...(deps.githubToken ? { token: deps.githubToken } : {}),
-            ...(spec.pip_find_links ? { pipFindLinks: spec.pip_find_links } : {}),
-            ...(deps.signal ? { signal: deps.signal } : {}),
-          })
-        : null;
-      // Dependencies, into a folder of the run's own.
-      const pythonPath = [path.join(pythonDir(), "colab-shim"), path.join(pythonDir(), "kernel"), ...(tree?.pythonPath ?? [])];
-      const requirements = loaded.dir ? path.join(loaded.dir, "requirements.txt") : null;
-      if (spec.install_requirements && requirements && existsSync(requirements)) {
-        deps.progress.report({ type: "installing", file: requirements });
-        await installRequirements({ python, requirements, target: dirs.packages, findLinks: spec.pip_find_links, env: deps.env });
-        pythonPath.push(dirs.packages);
-      }
-
-      // 4. Execute, syncing checkpoints as they appear.
-      const sync = new CheckpointSync({
-        store,
-        folder: dirs.checkpoints,
-        runId: spec.run_id,
-        attempt,
-        base: restored.manifest ? { sequence: restored.manifest.sequence, restored: restored.restored } : null,
-        companions: [{ file: path.join(dirs.outputs, "metrics.jsonl"), key: RUN_FILES.metrics }],
-        onError: (error) => warn(`checkpoint sync: ${error instanceof Error ? error.message : String(error)}`),
-      });
+      const kernel = await prepareKernel(run);
+      const sync = checkpointSync(run, restored);
       // A seeded copy becomes the run's own first checkpoint before the kernel starts: it is durable at
       // once, and a segment that adds nothing to it is seen to have made no progress.
-      const seededSequence = seeded ? (await sync.pass({ final: true })).sequence : null;
-      let syncing: Promise<void> = Promise.resolve();
-      let syncTimer: NodeJS.Timeout | undefined;
-      let syncStopped = false;
-      const syncOnce = async (final: boolean) => {
-        const report = await sync.pass({ final });
-        if (report.sequence !== null) {
-          deps.progress.report({ type: "synced", sequence: report.sequence, files: sync.manifest?.files.length ?? 0, bytes: report.uploadedBytes });
-        }
-        return report;
-      };
-      const scheduleSync = (seconds: number) => {
-        syncTimer = setTimeout(() => {
-          let next = spec.limits.sync_interval_seconds;
-          syncing = syncOnce(false)
-            .then((report) => {
-              // A change was seen: confirm it soon, so a checkpoint is stored within a fraction of the interval.
-              if (report.pending) next = Math.min(next, CONFIRM_SECONDS);
-            })
-            .catch((error: unknown) => warn(`checkpoint sync: ${error instanceof Error ? error.message : String(error)}`))
-            .finally(() => {
-              if (!syncStopped) scheduleSync(next);
-            });
-        }, seconds * 1000);
-      };
-
-      let cellsExecuted = 0;
-      let stopReason: "interrupted" | "timeout" | null = null;
-      let stoppedAt = 0;
-      const execution = executeNotebook({
-        python,
-        input,
-        output,
-        cwd: tree?.cwd ?? loaded.dir ?? workDir,
-        kernelDir: dirs.kernel,
-        cellTimeoutSeconds: spec.limits.cell_timeout_seconds,
-        stopGraceSeconds: stopGrace,
-        controlDir: dirs.control,
-        env: kernelEnv(
-          deps.env,
-          {
-            NBTRAIN_CHECKPOINT_DIR: dirs.checkpoints,
-            NBTRAIN_OUTPUT_DIR: dirs.outputs,
-            NBTRAIN_RUN_ID: spec.run_id,
-            NBTRAIN_RESUME: resume ? "1" : "0",
-            NBTRAIN_ATTEMPT: String(attempt),
-            NBTRAIN_DRIVE_DIR: dirs.checkpoints,
-            // nbtrain.stop_requested() looks here; the grace tells a polling notebook how long it has.
-            NBTRAIN_CONTROL_DIR: dirs.control,
-            NBTRAIN_STOP_GRACE: String(stopGrace),
-            // Bytecode caches go to the scratch folder, not into nbtrain's install or the user's repo.
-            PYTHONPYCACHEPREFIX: path.join(workDir, "pycache"),
-          },
-          pythonPath,
-        ),
-        onEvent: (event) => {
-          const cells = notebook.cells.length;
-          if (event.type === "ready") deps.progress.report({ type: "started", cells, python: event.python, attempt, resume });
-          else if (event.type === "kernel") deps.progress.report({ type: "kernel", pid: event.pid });
-          else if (event.type === "stop") deps.progress.report({ type: "stop_notice", interrupted: event.interrupted, polling: event.polling, grace: stopGrace });
-          else if (event.type === "cell_start") deps.progress.report({ type: "cell_start", cell: event.index, cells });
-          else if (event.type === "cell_done") {
-            if (event.index !== injectedIndex) cellsExecuted++;
-            deps.progress.report({ type: "cell_done", cell: event.index, cells, status: event.status });
-          }
-        },
-      });
-      const stop = (reason: "interrupted" | "timeout", words: string) => {
-        if (stopReason) return;
-        stopReason = reason;
-        stoppedAt = Date.now();
-        deps.progress.report({ type: "stopping", reason: words });
-        execution.stop();
-      };
-      const onAbort = () => stop("interrupted", "stop requested");
-      if (deps.signal?.aborted) onAbort();
-      deps.signal?.addEventListener("abort", onAbort, { once: true });
-      const timeout = spec.limits.timeout_seconds
-        ? setTimeout(() => stop("timeout", `the ${spec.limits.timeout_seconds} s timeout passed`), spec.limits.timeout_seconds * 1000)
-        : undefined;
-      scheduleSync(spec.limits.sync_interval_seconds);
-
-      const shimKill = new Promise<null>((resolve) => {
-        const check = setInterval(() => {
-          if (stopReason && Date.now() - stoppedAt > (stopGrace + SHIM_STOP_SECONDS) * 1000) {
-            clearInterval(check);
-            execution.kill();
-            resolve(null);
-          }
-        }, 250);
-        void execution.done.catch(() => undefined).finally(() => {
-          clearInterval(check);
-          resolve(null);
-        });
-      });
-      let ended: Awaited<typeof execution.done>;
-      try {
-        ended = await execution.done;
-      } finally {
-        await shimKill;
-        clearTimeout(timeout);
-        deps.signal?.removeEventListener("abort", onAbort);
-        syncStopped = true;
-        clearTimeout(syncTimer);
-      }
-
-      // 5. Final sync: the kernel is gone, so every file counts as stable.
-      await syncing;
-      const graceEnd = (stopReason ? stoppedAt : Date.now()) + spec.limits.grace_seconds * 1000;
-      for (let round = 0; ; round++) {
-        const before = warnings.length;
-        await syncOnce(true);
-        if (warnings.length === before || Date.now() > graceEnd - 2_000 || round >= 4) break;
-        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** round));
-      }
-
-      // 6. Outputs and result.
-      const finished: ShimFinished | null = ended.finished;
-      let status: RunStatus;
-      let failure: RunResult["failure"] = null;
-      // A notebook that finished its last cell within the stop grace is complete, stop or not.
-      if (finished?.status === "completed") status = "completed";
-      else if (stopReason) status = stopReason === "timeout" ? "timed-out" : "interrupted";
-      else {
-        status = "failed";
-        const error = finished?.error;
-        if (error) {
-          const index = error.index;
-          failure = {
-            cell_index: index === null || index === injectedIndex ? null : index > injectedIndex ? index - 1 : index,
-            ename: error.ename,
-            evalue: error.evalue,
-          };
-        } else {
-          const lastLine = ended.stderrTail.trim().split("\n").pop() ?? "";
-          failure = { cell_index: null, ename: "RunnerError", evalue: `the notebook runner exited with code ${ended.exitCode}${lastLine ? `: ${lastLine}` : ""}` };
-        }
-      }
-
-      let executed: NotebookV4 = notebook;
-      if (existsSync(output)) executed = JSON.parse(await readFile(output, "utf8")) as NotebookV4;
-      if (status === "failed" && finished?.error && finished.error.index !== null) executed = markFailedCell(executed, finished.error.index);
-      await store.put(RUN_FILES.output, Buffer.from(`${JSON.stringify(executed, null, 1)}\n`), { contentType: "application/x-ipynb+json" });
-
-      const metrics = await collectMetrics(dirs.outputs);
-      for (const problem of metrics.problems) warn(problem);
-      // A stopped run's metrics.jsonl may be ahead of its last checkpoint; the copy stored with the manifest
-      // matches it, so the next segment does not log the repeated steps twice.
-      const keepManifestMetrics = status !== "completed" && sync.latestSequence > 0;
-      if (metrics.series.length > 0 && !keepManifestMetrics) {
-        await store.put(RUN_FILES.metrics, Buffer.from(metrics.series.map((point) => JSON.stringify(point)).join("\n") + "\n"), {
-          contentType: "application/x-ndjson",
-        });
-      }
-      for (const file of await listFiles(dirs.outputs)) {
-        if (file === RUN_FILES.metrics) continue;
-        try {
-          await putFile(store, `outputs/${file}`, path.join(dirs.outputs, ...file.split("/")));
-        } catch (error) {
-          warn(`output ${file} not stored: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
-
-      const finishedAt = Date.now();
-      const result: RunResult = {
-        ...baseResult,
-        status,
-        finished_at: new Date(finishedAt).toISOString(),
-        duration_seconds: (finishedAt - startedAt) / 1000,
-        restored_sequence: baseResult.restored_sequence ?? seededSequence,
-        checkpoint_sequence: sync.latestSequence === 0 ? null : sync.latestSequence,
-        cells_executed: cellsExecuted,
-        metrics: metrics.final,
-        metrics_points: metrics.series.length,
-        failure,
-        warnings,
-        ...(stopReason && finished?.stop
-          ? {
-              stop: {
-                reason: stopReason,
-                cell_interrupted: finished.stop.interrupted,
-                polling: finished.stop.polling,
-                killed_after_grace: finished.stop.killed,
-                grace_seconds: stopGrace,
-                ...(finished.stop.cell_ended_after !== undefined ? { cell_ended_after_seconds: finished.stop.cell_ended_after } : {}),
-              },
-            }
-          : {}),
-      };
-      await putJson(store, RUN_FILES.result, result);
-      deps.progress.report({ type: "finished", status, seconds: result.duration_seconds ?? 0 });
+      const seededSequence = restored.seeded ? (await sync.pass({ final: true })).sequence : null;
+      const executed = await execute(run, restored, injected, kernel, sync);
+      await syncFinal(run, sync, executed);
+      const result = await publish(run, injected, executed, sync, seededSequence);
+      deps.progress.report({ type: "finished", status: result.status, seconds: result.duration_seconds ?? 0 });
       deps.progress.close();
       return {
         result,
         location: { store: store.uri, output: `${store.uri.replace(/\/+$/, "")}/${RUN_FILES.output}`, checkpoints: `${store.uri.replace(/\/+$/, "")}/${RUN_FILES.checkpoints}` },
       };
     } catch (error) {
-      // result.json must not stay "running" when the runner itself fails (pip, the store, the shim).
-      const failedAt = Date.now();
-      await putJson(store, RUN_FILES.result, {
-        ...baseResult,
-        status: "failed",
-        finished_at: new Date(failedAt).toISOString(),
-        duration_seconds: (failedAt - startedAt) / 1000,
-        failure: { cell_index: null, ename: error instanceof Error ? error.name : "Error", evalue: error instanceof Error ? error.message : String(error) },
-        warnings,
-      } satisfies RunResult).catch(() => undefined);
+      await recordRunnerFailure(run, injected.baseResult, error);
       throw error;
     }
   } finally {
     deps.progress.close();
     if (ownsWorkDir) await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * 1. Restore: only what the latest manifest lists, and the metrics that go with it. A run with no
+ * checkpoint of its own starts from a copy of its `from` source instead; later attempts restore
+ * their own manifests, which then hold those files under this run's prefix.
+ */
+async function restore(run: RunContext): Promise<Restored> {
+  const { store, dirs, deps, spec } = run;
+  const checkpoints = await restoreCheckpoints(store, dirs.checkpoints);
+  if (checkpoints.manifest && (await store.head(RUN_FILES.metrics))) {
+    await pipeline(await store.get(RUN_FILES.metrics), createWriteStream(path.join(dirs.outputs, "metrics.jsonl")));
+  }
+  const seeded =
+    checkpoints.manifest === null && spec.from
+      ? await seedCheckpoints(spec.from, dirs.checkpoints, path.join(dirs.outputs, "metrics.jsonl"), {
+          store: deps.store,
+          owner: spec.owner,
+          repo: spec.repo,
+          cwd: deps.cwd,
+          openStore: deps.openStore ?? ((uri) => openStore(uri, { baseDir: deps.cwd, env: deps.env })),
+        })
+      : null;
+  const resume = (checkpoints.manifest !== null && checkpoints.manifest.files.length > 0) || (seeded !== null && seeded.files > 0);
+  deps.progress.report({ type: "restored", sequence: checkpoints.manifest?.sequence ?? null, files: checkpoints.manifest?.files.length ?? seeded?.files ?? 0, ...(seeded ? { from: seeded.source } : {}) });
+  return { checkpoints, seeded, resume };
+}
+
+/** 2. Inject parameters, papermill style, and record the run as running in `result.json`. */
+async function inject(run: RunContext, restored: Restored): Promise<Injected> {
+  const { spec, dirs, workDir, loaded, store } = run;
+  const { resume } = restored;
+  const runtime: Record<string, ParameterValue> = {
+    checkpoint_dir: dirs.checkpoints,
+    output_dir: dirs.outputs,
+    run_id: spec.run_id,
+    resume,
+  };
+  const { notebook, injectedIndex } = injectParameters(loaded.notebook, { ...spec.parameters, ...runtime });
+  const input = path.join(workDir, "input.ipynb");
+  const output = path.join(workDir, "output.ipynb");
+  await rm(output, { force: true });
+  await writeFile(input, `${JSON.stringify(notebook, null, 1)}\n`);
+
+  const baseResult: RunResult = {
+    format: RESULT_FORMAT,
+    run_id: spec.run_id,
+    status: "running",
+    attempt: run.attempt,
+    started_at: new Date(run.startedAt).toISOString(),
+    finished_at: null,
+    duration_seconds: null,
+    resumed: resume,
+    restored_sequence: restored.checkpoints.manifest?.sequence ?? null,
+    checkpoint_sequence: restored.checkpoints.manifest?.sequence ?? null,
+    cells_total: codeCells(loaded.notebook),
+    cells_executed: 0,
+    metrics: {},
+    metrics_points: 0,
+    parameters: notebook.metadata.nbtrain && typeof notebook.metadata.nbtrain === "object" ? ((notebook.metadata.nbtrain as { parameters?: Record<string, unknown> }).parameters ?? {}) : {},
+    python: run.python,
+    failure: null,
+    warnings: run.warnings,
+    ...(restored.seeded ? { seeded_from: restored.seeded } : {}),
+  };
+  await putJson(store, RUN_FILES.result, baseResult);
+  return { notebook, injectedIndex, input, output, baseResult };
+}
+
+/** 3. The repository's tree at the commit (issue 8) and the notebook's requirements, into a folder of the run's own. */
+async function prepareKernel(run: RunContext): Promise<KernelSetup> {
+  const { spec, deps, store, workDir, python, warn, loaded, dirs } = run;
+  // The kernel runs in the notebook's folder, the root on sys.path.
+  const tree = spec.source
+    ? await prepareWorkingTree(spec.source, {
+        store, owner: spec.owner, repo: spec.repo, workDir, python, env: deps.env, warn, notebookDir: loaded.dir,
+        installing: (file) => deps.progress.report({ type: "installing", file }),
+        ...(deps.githubToken ? { token: deps.githubToken } : {}),
+        ...(spec.pip_find_links ? { pipFindLinks: spec.pip_find_links } : {}),
+        ...(deps.signal ? { signal: deps.signal } : {}),
+      })
+    : null;
+  // The google.colab stand-in, and the `nbtrain` module (stop_requested) for notebooks that poll.
+  const pythonPath = [path.join(pythonDir(), "colab-shim"), path.join(pythonDir(), "kernel"), ...(tree?.pythonPath ?? [])];
+  const requirements = loaded.dir ? path.join(loaded.dir, "requirements.txt") : null;
+  if (spec.install_requirements && requirements && existsSync(requirements)) {
+    deps.progress.report({ type: "installing", file: requirements });
+    await installRequirements({ python, requirements, target: dirs.packages, findLinks: spec.pip_find_links, env: deps.env });
+    pythonPath.push(dirs.packages);
+  }
+  return { cwd: tree?.cwd ?? loaded.dir ?? workDir, pythonPath };
+}
+
+/** The checkpoint sync of this attempt, continuing the restored manifest's sequence. */
+function checkpointSync(run: RunContext, restored: Restored): CheckpointSync {
+  const { checkpoints } = restored;
+  return new CheckpointSync({
+    store: run.store,
+    folder: run.dirs.checkpoints,
+    runId: run.spec.run_id,
+    attempt: run.attempt,
+    base: checkpoints.manifest ? { sequence: checkpoints.manifest.sequence, restored: checkpoints.restored } : null,
+    companions: [{ file: path.join(run.dirs.outputs, "metrics.jsonl"), key: RUN_FILES.metrics }],
+    onError: (error) => run.warn(`checkpoint sync: ${error instanceof Error ? error.message : String(error)}`),
+  });
+}
+
+/** One sync pass, reported when it stored a new version. */
+async function syncPass(run: RunContext, sync: CheckpointSync, final: boolean): Promise<SyncReport> {
+  const report = await sync.pass({ final });
+  if (report.sequence !== null) {
+    run.deps.progress.report({ type: "synced", sequence: report.sequence, files: sync.manifest?.files.length ?? 0, bytes: report.uploadedBytes });
+  }
+  return report;
+}
+
+/** 4. Execute, syncing checkpoints as they appear, until the notebook ends or is stopped (signal, timeout). */
+async function execute(run: RunContext, restored: Restored, injected: Injected, kernel: KernelSetup, sync: CheckpointSync): Promise<Executed> {
+  const { spec, deps, dirs, workDir, attempt } = run;
+  const { resume } = restored;
+  const { notebook, injectedIndex } = injected;
+  let syncing: Promise<void> = Promise.resolve();
+  let syncTimer: NodeJS.Timeout | undefined;
+  let syncStopped = false;
+  const scheduleSync = (seconds: number) => {
+    syncTimer = setTimeout(() => {
+      let next = spec.limits.sync_interval_seconds;
+      syncing = syncPass(run, sync, false)
+        .then((report) => {
+          // A change was seen: confirm it soon, so a checkpoint is stored within a fraction of the interval.
+          if (report.pending) next = Math.min(next, CONFIRM_SECONDS);
+        })
+        .catch((error: unknown) => run.warn(`checkpoint sync: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => {
+          if (!syncStopped) scheduleSync(next);
+        });
+    }, seconds * 1000);
+  };
+
+  let cellsExecuted = 0;
+  let stopReason: "interrupted" | "timeout" | null = null;
+  let stoppedAt = 0;
+  const execution = executeNotebook({
+    python: run.python,
+    input: injected.input,
+    output: injected.output,
+    cwd: kernel.cwd,
+    kernelDir: dirs.kernel,
+    cellTimeoutSeconds: spec.limits.cell_timeout_seconds,
+    stopGraceSeconds: run.stopGrace,
+    controlDir: dirs.control,
+    env: kernelEnv(
+      deps.env,
+      {
+        NBTRAIN_CHECKPOINT_DIR: dirs.checkpoints,
+        NBTRAIN_OUTPUT_DIR: dirs.outputs,
+        NBTRAIN_RUN_ID: spec.run_id,
+        NBTRAIN_RESUME: resume ? "1" : "0",
+        NBTRAIN_ATTEMPT: String(attempt),
+        NBTRAIN_DRIVE_DIR: dirs.checkpoints,
+        // nbtrain.stop_requested() looks here; the grace tells a polling notebook how long it has.
+        NBTRAIN_CONTROL_DIR: dirs.control,
+        NBTRAIN_STOP_GRACE: String(run.stopGrace),
+        // Bytecode caches go to the scratch folder, not into nbtrain's install or the user's repo.
+        PYTHONPYCACHEPREFIX: path.join(workDir, "pycache"),
+      },
+      kernel.pythonPath,
+    ),
+    onEvent: (event) => {
+      const cells = notebook.cells.length;
+      if (event.type === "ready") deps.progress.report({ type: "started", cells, python: event.python, attempt, resume });
+      else if (event.type === "kernel") deps.progress.report({ type: "kernel", pid: event.pid });
+      else if (event.type === "stop") deps.progress.report({ type: "stop_notice", interrupted: event.interrupted, polling: event.polling, grace: run.stopGrace });
+      else if (event.type === "cell_start") deps.progress.report({ type: "cell_start", cell: event.index, cells });
+      else if (event.type === "cell_done") {
+        if (event.index !== injectedIndex) cellsExecuted++;
+        deps.progress.report({ type: "cell_done", cell: event.index, cells, status: event.status });
+      }
+    },
+  });
+  const stop = (reason: "interrupted" | "timeout", words: string) => {
+    if (stopReason) return;
+    stopReason = reason;
+    stoppedAt = Date.now();
+    deps.progress.report({ type: "stopping", reason: words });
+    execution.stop();
+  };
+  const onAbort = () => stop("interrupted", "stop requested");
+  if (deps.signal?.aborted) onAbort();
+  deps.signal?.addEventListener("abort", onAbort, { once: true });
+  const timeout = spec.limits.timeout_seconds
+    ? setTimeout(() => stop("timeout", `the ${spec.limits.timeout_seconds} s timeout passed`), spec.limits.timeout_seconds * 1000)
+    : undefined;
+  scheduleSync(spec.limits.sync_interval_seconds);
+
+  const shimKill = new Promise<null>((resolve) => {
+    const check = setInterval(() => {
+      if (stopReason && Date.now() - stoppedAt > (run.stopGrace + SHIM_STOP_SECONDS) * 1000) {
+        clearInterval(check);
+        execution.kill();
+        resolve(null);
+      }
+    }, 250);
+    void execution.done.catch(() => undefined).finally(() => {
+      clearInterval(check);
+      resolve(null);
+    });
+  });
+  let ended: Awaited<typeof execution.done>;
+  try {
+    ended = await execution.done;
+  } finally {
+    await shimKill;
+    clearTimeout(timeout);
+    deps.signal?.removeEventListener("abort", onAbort);
+    syncStopped = true;
+    clearTimeout(syncTimer);
+  }
+  return { ended, stopReason, stoppedAt, cellsExecuted, pendingSync: syncing };
+}
+
+/** 5. Final sync: the kernel is gone, so every file counts as stable. Retried within the grace period while it warns. */
+async function syncFinal(run: RunContext, sync: CheckpointSync, executed: Executed): Promise<void> {
+  await executed.pendingSync;
+  const graceEnd = (executed.stopReason ? executed.stoppedAt : Date.now()) + run.spec.limits.grace_seconds * 1000;
+  for (let round = 0; ; round++) {
+    const before = run.warnings.length;
+    await syncPass(run, sync, true);
+    if (run.warnings.length === before || Date.now() > graceEnd - 2_000 || round >= 4) break;
+    await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** round));
+  }
+}
+
+/** How the run ended, and where the notebook failed; a failing cell is numbered without the injected one. */
+function outcomeOf(executed: Executed, injectedIndex: number): { status: RunStatus; failure: RunResult["failure"] } {
+  const { ended, stopReason } = executed;
+  const finished: ShimFinished | null = ended.finished;
+  // A notebook that finished its last cell within the stop grace is complete, stop or not.
+  if (finished?.status === "completed") return { status: "completed", failure: null };
+  if (stopReason) return { status: stopReason === "timeout" ? "timed-out" : "interrupted", failure: null };
+  const error = finished?.error;
+  if (error) {
+    const index = error.index;
+    return {
+      status: "failed",
+      failure: {
+        cell_index: index === null || index === injectedIndex ? null : index > injectedIndex ? index - 1 : index,
+        ename: error.ename,
+        evalue: error.evalue,
+      },
+    };
+  }
+  const lastLine = ended.stderrTail.trim().split("\n").pop() ?? "";
+  return { status: "failed", failure: { cell_index: null, ename: "RunnerError", evalue: `the notebook runner exited with code ${ended.exitCode}${lastLine ? `: ${lastLine}` : ""}` } };
+}
+
+/** 6. Publish: the executed notebook, the metrics, the output files and the final `result.json`. */
+async function publish(run: RunContext, injected: Injected, executed: Executed, sync: CheckpointSync, seededSequence: number | null): Promise<RunResult> {
+  const { store, dirs, warn } = run;
+  const finished = executed.ended.finished;
+  const { status, failure } = outcomeOf(executed, injected.injectedIndex);
+
+  let notebook: NotebookV4 = injected.notebook;
+  if (existsSync(injected.output)) notebook = JSON.parse(await readFile(injected.output, "utf8")) as NotebookV4;
+  if (status === "failed" && finished?.error && finished.error.index !== null) notebook = markFailedCell(notebook, finished.error.index);
+  await store.put(RUN_FILES.output, Buffer.from(`${JSON.stringify(notebook, null, 1)}\n`), { contentType: "application/x-ipynb+json" });
+
+  const metrics = await collectMetrics(dirs.outputs);
+  for (const problem of metrics.problems) warn(problem);
+  // A stopped run's metrics.jsonl may be ahead of its last checkpoint; the copy stored with the manifest
+  // matches it, so the next segment does not log the repeated steps twice.
+  const keepManifestMetrics = status !== "completed" && sync.latestSequence > 0;
+  if (metrics.series.length > 0 && !keepManifestMetrics) {
+    await store.put(RUN_FILES.metrics, Buffer.from(metrics.series.map((point) => JSON.stringify(point)).join("\n") + "\n"), {
+      contentType: "application/x-ndjson",
+    });
+  }
+  for (const file of await listFiles(dirs.outputs)) {
+    if (file === RUN_FILES.metrics) continue;
+    try {
+      await putFile(store, `outputs/${file}`, path.join(dirs.outputs, ...file.split("/")));
+    } catch (error) {
+      warn(`output ${file} not stored: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  const finishedAt = Date.now();
+  const result: RunResult = {
+    ...injected.baseResult,
+    status,
+    finished_at: new Date(finishedAt).toISOString(),
+    duration_seconds: (finishedAt - run.startedAt) / 1000,
+    restored_sequence: injected.baseResult.restored_sequence ?? seededSequence,
+    checkpoint_sequence: sync.latestSequence === 0 ? null : sync.latestSequence,
+    cells_executed: executed.cellsExecuted,
+    metrics: metrics.final,
+    metrics_points: metrics.series.length,
+    failure,
+    warnings: run.warnings,
+    ...(executed.stopReason && finished?.stop
+      ? {
+          stop: {
+            reason: executed.stopReason,
+            cell_interrupted: finished.stop.interrupted,
+            polling: finished.stop.polling,
+            killed_after_grace: finished.stop.killed,
+            grace_seconds: run.stopGrace,
+            ...(finished.stop.cell_ended_after !== undefined ? { cell_ended_after_seconds: finished.stop.cell_ended_after } : {}),
+          },
+        }
+      : {}),
+  };
+  await putJson(store, RUN_FILES.result, result);
+  return result;
+}
+
+/** result.json must not stay "running" when the runner itself fails (pip, the store, the shim). */
+async function recordRunnerFailure(run: RunContext, baseResult: RunResult, error: unknown): Promise<void> {
+  const failedAt = Date.now();
+  await putJson(run.store, RUN_FILES.result, {
+    ...baseResult,
+    status: "failed",
+    finished_at: new Date(failedAt).toISOString(),
+    duration_seconds: (failedAt - run.startedAt) / 1000,
+    failure: { cell_index: null, ename: error instanceof Error ? error.name : "Error", evalue: error instanceof Error ? error.message : String(error) },
+    warnings: run.warnings,
+  } satisfies RunResult).catch(() => undefined);
 }

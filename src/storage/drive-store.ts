@@ -10,13 +10,15 @@ import type { PutOptions, Store, StoredObject } from "./store.js";
 import { StoreError } from "./store-error.js";
 import { toReadable } from "./to-readable.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import { backoffMs, retryTransient } from "./retry-transient.js";
+import { backoffMs, retryTransient, type RetryPolicy } from "./retry-transient.js";
+import { DROPPED_CONNECTION, httpStatusOf, isRetryableStatus } from "./transient-error.js";
 
 const FOLDER = "application/vnd.google-apps.folder";
 const UPLOAD_URL = "https://www.googleapis.com/upload/drive/v3/files";
 const FILE_FIELDS = "id,name,mimeType,size,md5Checksum,appProperties,modifiedTime";
 const QUANTUM = 256 * 1024; // Drive wants every chunk but the last to be a multiple of this
 const SCOPES = ["https://www.googleapis.com/auth/drive"];
+const BACKOFF = { baseMs: 100, capMs: 4000 };
 
 /** The authorised HTTP client (google-auth-library's, reached through @googleapis/drive). */
 export interface DriveHttp {
@@ -57,27 +59,19 @@ function header(headers: unknown, name: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-function statusOf(error: unknown): number | undefined {
-  const e = error as { status?: unknown; code?: unknown; response?: { status?: unknown } } | undefined;
-  for (const value of [e?.response?.status, e?.status, e?.code]) {
-    if (typeof value === "number") return value;
-    if (typeof value === "string" && /^\d{3}$/.test(value)) return Number(value);
-  }
-  return undefined;
-}
-
 function isTransient(error: unknown): boolean {
-  const status = statusOf(error);
+  const status = httpStatusOf(error);
   if (status !== undefined) {
-    if (status >= 500 || status === 429) return true;
+    if (isRetryableStatus(status)) return true;
     // Drive signals rate limits as 403 with these reasons.
     return status === 403 && /rateLimitExceeded|userRateLimitExceeded/.test(JSON.stringify((error as { response?: { data?: unknown } }).response?.data ?? ""));
   }
-  return /ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|network|premature close/i.test(String((error as Error | undefined)?.message ?? error));
+  const message = String((error as Error | undefined)?.message ?? error);
+  return DROPPED_CONNECTION.test(message) || /network/i.test(message);
 }
 
 function explain(error: unknown, where: string): unknown {
-  const status = statusOf(error);
+  const status = httpStatusOf(error);
   if (status === 401 || (status === 400 && /invalid_grant|unauthorized_client/.test(String((error as Error).message)))) {
     return new StoreError("credentials", `${where}: Google refused the Drive credentials. Renew the refresh token or key.`, { cause: error });
   }
@@ -109,6 +103,7 @@ export class DriveStore implements Store {
   private readonly base: string[];
   private readonly chunkSize: number;
   private readonly attempts: number;
+  private readonly retryPolicy: RetryPolicy;
   /** Folder ids by path, shared by concurrent calls so a folder is created once. */
   private readonly folders = new Map<string, Promise<string | null>>();
 
@@ -119,6 +114,7 @@ export class DriveStore implements Store {
     this.base = options.folders;
     this.chunkSize = Math.max(QUANTUM, Math.ceil((options.chunkSize ?? 8 * 1024 * 1024) / QUANTUM) * QUANTUM);
     this.attempts = Math.max(options.attempts ?? 5, 1);
+    this.retryPolicy = { attempts: this.attempts, isTransient, ...BACKOFF };
     this.uri = options.uri;
   }
 
@@ -232,7 +228,7 @@ export class DriveStore implements Store {
     const file = await this.findFile(k);
     if (!file) return;
     await this.retry(`delete of "${k}"`, () => this.drive.files.delete({ fileId: file.id, supportsAllDrives: true })).catch((error: unknown) => {
-      if (statusOf(error) !== 404) throw explain(error, `delete of "${k}"`);
+      if (httpStatusOf(error) !== 404) throw explain(error, `delete of "${k}"`);
     });
   }
 
@@ -413,12 +409,12 @@ export class DriveStore implements Store {
         offset = Math.max(offset, Math.min(confirmed, end));
         continue;
       }
-      if (failure !== undefined && (statusOf(failure) === 404 || statusOf(failure) === 410)) {
+      if (failure !== undefined && (httpStatusOf(failure) === 404 || httpStatusOf(failure) === 410)) {
         throw new StoreError("unavailable", "The Drive upload session expired. Upload the file again.", { cause: failure });
       }
       if (failure !== undefined && !isTransient(failure)) throw failure;
       if (++failures >= this.attempts) throw failure ?? new Error(`Drive answered ${response?.status} to an upload chunk`);
-      await sleep(backoff(failures));
+      await sleep(backoffMs(failures, BACKOFF.baseMs, BACKOFF.capMs));
       offset = await this.queryOffset(session, size, offset, end);
     }
   }
@@ -450,12 +446,8 @@ export class DriveStore implements Store {
   }
 
   private retry<T>(_what: string, operation: () => Promise<T>): Promise<T> {
-    return retryTransient({ attempts: this.attempts, isTransient, baseMs: 100, capMs: 4000 }, operation);
+    return retryTransient(this.retryPolicy, operation);
   }
-}
-
-function backoff(attempt: number): number {
-  return backoffMs(attempt, 100, 4000);
 }
 
 /** Builds the auth client for the credentials: a refresh-token OAuth client or a service account. */

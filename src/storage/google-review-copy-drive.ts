@@ -6,6 +6,7 @@ import { locateDriveCredentials, parseDriveCredentials, type DriveCredentials } 
 import type { ExistingPermission, Grant } from "../review-copies/plan/grant.js";
 import type { ReviewCopyDrive, ReviewCopyFile } from "../review-copies/plan/review-copy-drive.js";
 import { ShareError } from "../review-copies/plan/share-error.js";
+import { DROPPED_CONNECTION, httpStatusOf, isRetryableStatus } from "./transient-error.js";
 
 const FOLDER = "application/vnd.google-apps.folder";
 /** Drive opens files of this type in Colab on a double click. */
@@ -155,7 +156,7 @@ export class GoogleReviewCopyDrive implements ReviewCopyDrive {
     try {
       await this.call(`removing a permission from ${code(fileId)}`, () => this.drive.permissions.delete({ fileId, permissionId, supportsAllDrives: true }));
     } catch (error) {
-      if (error instanceof ShareError && statusOf(error.cause) === 404) return;
+      if (error instanceof ShareError && httpStatusOf(error.cause) === 404) return;
       throw error;
     }
   }
@@ -227,15 +228,6 @@ function quote(value: string): string {
   return `'${value.replace(/\\/gu, "\\\\").replace(/'/gu, "\\'")}'`;
 }
 
-function statusOf(error: unknown): number | undefined {
-  const e = error as { status?: unknown; code?: unknown; response?: { status?: unknown } } | undefined;
-  for (const value of [e?.response?.status, e?.status, e?.code]) {
-    if (typeof value === "number") return value;
-    if (typeof value === "string" && /^\d{3}$/u.test(value)) return Number(value);
-  }
-  return undefined;
-}
-
 /** Drive's `reason` for an error (`storageQuotaExceeded`, `rateLimitExceeded`, …), when it gave one. */
 function reasonOf(error: unknown): string | undefined {
   const data = (error as { response?: { data?: unknown } } | undefined)?.response?.data as
@@ -247,11 +239,11 @@ function reasonOf(error: unknown): string | undefined {
 }
 
 function isTransient(error: unknown): boolean {
-  const status = statusOf(error);
-  if (status === 429 || (status !== undefined && status >= 500)) return true;
+  const status = httpStatusOf(error);
+  if (status !== undefined && isRetryableStatus(status)) return true;
   if (status === 403) return RATE_LIMIT_REASONS.test(reasonOf(error) ?? "");
   if (status !== undefined) return false;
-  return /ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|premature close/iu.test(error instanceof Error ? error.message : String(error));
+  return DROPPED_CONNECTION.test(error instanceof Error ? error.message : String(error));
 }
 
 function backoff(attempt: number, error: unknown): number {
@@ -263,7 +255,7 @@ function backoff(attempt: number, error: unknown): number {
 }
 
 function explain(error: unknown, what: string, attempts: number): ShareError {
-  const status = statusOf(error);
+  const status = httpStatusOf(error);
   const reason = reasonOf(error);
   const tail = reason ? ` (${reason})` : "";
   if (isTransient(error)) {

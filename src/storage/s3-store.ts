@@ -22,7 +22,9 @@ import type { StoreLocation } from "./parse-store-uri.js";
 import type { PutOptions, Store, StoredObject } from "./store.js";
 import { StoreError } from "./store-error.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import { backoffMs, retryTransient } from "./retry-transient.js";
+import { mapWithConcurrency } from "../util/map-with-concurrency.js";
+import { backoffMs, retryTransient, type RetryPolicy } from "./retry-transient.js";
+import { DROPPED_CONNECTION, httpStatusOf, isRetryableStatus } from "./transient-error.js";
 
 /** Staging area for puts whose hash is known only at the end; never listed. */
 const TMP_DIR = ".nbtrain-tmp";
@@ -30,6 +32,8 @@ const MIB = 1024 * 1024;
 const MAX_COPY = 5 * 1024 * MIB; // CopyObject's limit; beyond it the copy goes part by part
 const COPY_PART = 512 * MIB;
 const HEAD_CONCURRENCY = 8;
+// Whole-operation retries, on top of the SDK's own per-request ones.
+const BACKOFF = { baseMs: 50, capMs: 2000 };
 
 export interface S3StoreOptions {
   client: S3Client;
@@ -49,29 +53,23 @@ export interface S3StoreOptions {
 interface ErrorShape {
   name?: string;
   code?: string;
-  $metadata?: { httpStatusCode?: number };
   $retryable?: unknown;
-}
-
-function statusOf(error: unknown): number | undefined {
-  return (error as ErrorShape | undefined)?.$metadata?.httpStatusCode;
 }
 
 function isNotFound(error: unknown): boolean {
   const e = error as ErrorShape | undefined;
-  return e?.name === "NotFound" || e?.name === "NoSuchKey" || statusOf(error) === 404;
+  return e?.name === "NotFound" || e?.name === "NoSuchKey" || httpStatusOf(error) === 404;
 }
 
 /** Errors worth another whole-operation try once the SDK's own retries are spent. */
 function isTransient(error: unknown): boolean {
   const e = error as ErrorShape | undefined;
-  const status = statusOf(error) ?? 0;
-  if (status >= 500 || status === 429) return true;
+  const status = httpStatusOf(error);
+  if (status !== undefined && isRetryableStatus(status)) return true;
   if (e?.$retryable) return true;
-  const name = `${e?.name ?? ""} ${e?.code ?? ""}`;
-  return /SlowDown|Throttl|Timeout|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|ETIMEDOUT|Premature close|aborted/i.test(
-    `${name} ${(error as Error | undefined)?.message ?? ""}`,
-  );
+  const text = `${e?.name ?? ""} ${e?.code ?? ""} ${(error as Error | undefined)?.message ?? ""}`;
+  // Besides a dropped connection: the SDK's throttling and timeout error names, a refused or aborted request.
+  return DROPPED_CONNECTION.test(text) || /SlowDown|Throttl|Timeout|ECONNREFUSED|aborted/i.test(text);
 }
 
 /** Turns SDK errors that need the user's action into clear `StoreError`s; never includes secrets. */
@@ -80,7 +78,7 @@ function explain(error: unknown, where: string): unknown {
   if (name === "NoSuchBucket") {
     return new StoreError("not-found", `${where}: the bucket does not exist. Create it or fix the store URI.`, { cause: error });
   }
-  if (/CredentialsProviderError|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|AccessDenied/.test(name) || statusOf(error) === 403) {
+  if (/CredentialsProviderError|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|AccessDenied/.test(name) || httpStatusOf(error) === 403) {
     return new StoreError(
       "credentials",
       `${where}: no usable AWS credentials, or S3 refused them (${name || "403"}). Check AWS_PROFILE / AWS_ACCESS_KEY_ID, the job or instance role, and the bucket policy.`,
@@ -99,19 +97,6 @@ function explain(error: unknown, where: string): unknown {
   return error;
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
  * A store in an S3 bucket (or any S3-compatible server). Puts go through lib-storage's multipart
  * upload, which only becomes visible on CompleteMultipartUpload, so a failed put never leaves an
@@ -126,6 +111,7 @@ export class S3Store implements Store {
   private readonly partSize: number;
   private readonly queueSize: number;
   private readonly attempts: number;
+  private readonly retryPolicy: RetryPolicy;
 
   constructor(options: S3StoreOptions) {
     this.client = options.client;
@@ -134,6 +120,7 @@ export class S3Store implements Store {
     this.partSize = Math.max(options.partSize ?? 8 * MIB, 5 * MIB);
     this.queueSize = Math.max(options.queueSize ?? 2, 1);
     this.attempts = Math.max(options.attempts ?? 5, 1);
+    this.retryPolicy = { attempts: this.attempts, isTransient, ...BACKOFF };
     this.uri = options.uri ?? `s3://${this.bucket}/${this.prefix}`;
   }
 
@@ -220,7 +207,7 @@ export class S3Store implements Store {
     } while (token);
     keys.sort();
     // Listings carry no metadata, so each object's hash needs a HEAD; deleted meanwhile means skipped.
-    const objects = await mapLimit(keys, HEAD_CONCURRENCY, (k) => this.headFull(k));
+    const objects = await mapWithConcurrency(keys, HEAD_CONCURRENCY, (k) => this.headFull(k));
     return objects.filter((o): o is StoredObject => o !== null);
   }
 
@@ -341,7 +328,7 @@ export class S3Store implements Store {
       } catch (error) {
         if (!isTransient(error) && !/connection closed/.test(String(error))) throw error;
         if (++failures >= this.attempts) throw error;
-        await sleep(backoff(failures));
+        await sleep(backoffMs(failures, BACKOFF.baseMs, BACKOFF.capMs));
         // If-Match makes a replaced object fail loudly instead of splicing two versions.
         response = await this.client.send(
           new GetObjectCommand({ Bucket: this.bucket, Key: fullKey, Range: `bytes=${offset}-`, IfMatch: first.ETag }),
@@ -354,12 +341,8 @@ export class S3Store implements Store {
   }
 
   private retry<T>(_what: string, operation: () => Promise<T>): Promise<T> {
-    return retryTransient({ attempts: this.attempts, isTransient, baseMs: 50, capMs: 2000 }, operation);
+    return retryTransient(this.retryPolicy, operation);
   }
-}
-
-function backoff(attempt: number): number {
-  return backoffMs(attempt, 50, 2000);
 }
 
 function isValidKey(key: string): boolean {

@@ -1,6 +1,7 @@
 import { TRAIN_HELP } from "../commands/train-help.js";
 import type { GitHubClient } from "../github/github-client.js";
-import { reactToComment, replyToComment, type CommentRef } from "../github/reply-to-comment.js";
+import { reactToComment } from "../github/react-to-comment.js";
+import { replyToComment, type CommentRef } from "../github/reply-to-comment.js";
 
 /** A refusal: 😕 and a reply that says why. */
 export async function refuse(octokit: GitHubClient, ref: CommentRef, message: string, withHelp = false): Promise<void> {

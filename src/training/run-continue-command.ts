@@ -1,7 +1,8 @@
 import type { ContinueCommand } from "../commands/train-command.js";
 import type { TrainDeps } from "../app/app-deps.js";
 import { describeError } from "../github/describe-error.js";
-import { reactToComment, replyToComment } from "../github/reply-to-comment.js";
+import { reactToComment } from "../github/react-to-comment.js";
+import { replyToComment } from "../github/reply-to-comment.js";
 import { RunRegistry } from "../runs/run-registry.js";
 import { admitTrainComment } from "./admit-train-comment.js";
 import { continueTraining, describeContinuation } from "./continue-training.js";

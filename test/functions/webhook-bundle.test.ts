@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildFunctions } from "../../bench/lib/build-functions.js";
+import { buildFunctions } from "../../scripts/lib/build-functions.js";
 import { privateKey } from "../support/test-app.js";
 import { repoRoot } from "../support/repo-root.js";
 import { githubHeaders, SECRET } from "./webhook-events.js";

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { JOB_TOKEN_VARIABLE, MemoryJobSecrets } from "../../src/compute/job-secrets.js";
 import { runnerEnvironment } from "../../src/compute/runner-environment.js";
 import { createJobToken, JobTokenError } from "../../src/github/create-job-token.js";
-import { runLocalJob } from "../../src/github/run-local-job.js";
+import { runJob } from "../../src/runner/run-job.js";
 import { JOB_TOKEN_ENV } from "../../src/runner/source/source-spec.js";
 import { archiveEntries, makeTarball } from "../support/make-tarball.js";
 import { contentsPath, FIXED_NOW, HEAD, mockInstallationToken, mockNoConfig, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
@@ -167,7 +167,7 @@ describe("/train with the repository's tree (job tokens on)", () => {
         done();
       },
     });
-    const code = await runLocalJob({
+    const code = await runJob([], {
       stdout: sink,
       stderr: sink,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd, NBTRAIN_PYTHON: PYTHON, ...runnerEnvironment(job), NBTRAIN_ATTEMPT: "1", NBTRAIN_JOB_SOURCE: "archive", ...jobSecrets },

@@ -82,7 +82,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "nbtrain-interrupt-"));
   store = new FileStore(path.join(dir, "store"));
   [runnerJs, cliJs] = await Promise.all([
-    bundle(path.join(repoRoot, "src/runner/entrypoint.ts"), "runner"),
+    bundle(path.join(repoRoot, "src/runner/job-entry.ts"), "runner"),
     bundle(path.join(repoRoot, "test/runner/cli-entry.ts"), "cli"),
   ]);
 });

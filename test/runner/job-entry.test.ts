@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildFunctions } from "../../bench/lib/build-functions.js";
+import { buildFunctions } from "../../scripts/lib/build-functions.js";
 import { AwsBatchCompute } from "../../src/compute/aws-batch-compute.js";
 import { runnerEnvironment } from "../../src/compute/runner-environment.js";
 import { jobFromEnv } from "../../src/runner/job-from-env.js";

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildFunctions } from "../../bench/lib/build-functions.js";
+import { buildFunctions } from "../../scripts/lib/build-functions.js";
 import { repoRoot } from "../support/repo-root.js";
 
 const dockerfile = readFileSync(path.join(repoRoot, "templates/runner.Dockerfile"), "utf8");

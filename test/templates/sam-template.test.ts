@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildFunctions, type BuiltFunction } from "../../bench/lib/build-functions.js";
+import { buildFunctions, type BuiltFunction } from "../../scripts/lib/build-functions.js";
 import { repoRoot } from "../support/repo-root.js";
 import { parseCfnYaml } from "./parse-cfn-yaml.js";
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AwsBatchCompute } from "../../src/compute/aws-batch-compute.js";
 import { LocalCompute } from "../../src/compute/local-compute.js";
 import { loadTrainDeps } from "../../src/app/load-train-deps.js";
-import { runLocalJob } from "../../src/github/run-local-job.js";
+import { runJob } from "../../src/runner/run-job.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -47,7 +47,7 @@ describe("loadTrainDeps (npm start's training backend)", () => {
   });
 });
 
-describe("runLocalJob (the local backend's job process)", () => {
+describe("runJob with no arguments (the local backend's job process)", () => {
   function io(env: Record<string, string>, cwd: string) {
     const stderr = new PassThrough();
     let text = "";
@@ -66,17 +66,17 @@ describe("runLocalJob (the local backend's job process)", () => {
   it("exits 2 on an environment it was not started with, saying which variable", async () => {
     const cwd = tempDir();
     const { io: streams, err } = io({ ...env(`file://${cwd}`), NBTRAIN_PARAMETERS: "[1,2]" }, cwd);
-    expect(await runLocalJob(streams)).toBe(2);
+    expect(await runJob([], streams)).toBe(2);
     expect(err()).toContain("invalid NBTRAIN_PARAMETERS: not a JSON object of scalars");
     const missing = io({ NBTRAIN_REPO: "octo/repo" }, cwd);
-    expect(await runLocalJob(missing.io)).toBe(2);
+    expect(await runJob([], missing.io)).toBe(2);
     expect(missing.err()).toContain("invalid NBTRAIN_RUN_ID");
   });
 
   it("exits 2 when the staged notebook is not in the store, writing nothing", async () => {
     const cwd = tempDir();
     const { io: streams, err } = io(env(`file://${cwd}`), cwd);
-    expect(await runLocalJob(streams)).toBe(2);
+    expect(await runJob([], streams)).toBe(2);
     expect(err()).toContain("cannot read the staged notebook runs/octo/repo/c42/input.ipynb");
   });
 });

@@ -1,4 +1,4 @@
-// `npm run build:functions`: bundles the Lambda functions and the runner. Logic: bench/lib/build-functions.ts.
+// `npm run build:functions`: bundles the Lambda functions and the runner image for deployment. Logic: scripts/lib/build-functions.ts.
 import path from "node:path";
 import { buildFunctions } from "./lib/build-functions.js";
 
