@@ -320,4 +320,34 @@ describe("/train on the local backend, end to end", () => {
     expect(reply.body).toContain(`from checkpoint #`);
     expect(contract.violations()).toEqual([]);
   }, 400_000);
+
+  it("--budget chains a timed-out segment into the next one by itself, which completes the training", async () => {
+    const runId = "c1011";
+    // About 80 s of epochs: more than one 1-minute segment, well within the 6-minute budget.
+    expect((await comment(1011, `/train ${NB} epochs=80 epoch_delay=1 hidden=16 --timeout 1m --budget 6m`)).status).toBe(200);
+    const first = await waitFor("the first segment to end", () => (runOf(runId)?.status === "completed" ? runOf(runId) : undefined), 180_000);
+    expect(first.conclusion).toBe("timed_out");
+    expect(first.output!.summary).toContain(`**Budget:** segment 2 (run \`${runId}-s2\`) continues from this run's latest checkpoint`);
+    const last = await waitFor("the chain to complete", () => {
+      const done = [...standin.state.checkRuns.values()].filter((r) => r.external_id?.startsWith(`${runId}-s`) && r.status === "completed");
+      return done.find((r) => r.conclusion === "success");
+    }, 400_000);
+    const summary = last.output!.summary!;
+    expect(summary).toContain("#### Segments");
+    expect(summary).toContain(`| 1 | [\`${runId}\`]`);
+    expect(summary).toContain("| epochs | 80 |");
+    const epochs = readFileSync(path.join(dataDir, `runs/Codertocat/Hello-World/${last.external_id}/metrics.jsonl`), "utf8").trim().split("\n").map((line) => JSON.parse(line).epoch);
+    expect(epochs.at(-1)).toBe(80);
+    expect(contract.violations()).toEqual([]);
+  }, 700_000);
+
+  it("--budget stops a chain whose segment saved no checkpoint, and says so instead of looping", async () => {
+    const runId = "c1012";
+    // One epoch takes longer than the segment: nothing is ever saved.
+    expect((await comment(1012, `/train ${NB} epochs=3 epoch_delay=300 hidden=16 --timeout 1m --budget 6m`)).status).toBe(200);
+    const first = await waitFor("the segment to end", () => (runOf(runId)?.status === "completed" ? runOf(runId) : undefined), 180_000);
+    expect(first.output!.summary).toContain("**Budget:** the chain stops here: the segment saved no new checkpoint");
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(runOf(`${runId}-s2`)).toBeUndefined();
+  }, 300_000);
 });
