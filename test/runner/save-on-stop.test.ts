@@ -79,7 +79,7 @@ function codeNotebook(cells: string[]): string {
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "nbtrain-save-on-stop-"));
   store = new FileStore(path.join(dir, "store"));
-  runnerJs = await bundle(path.join(repoRoot, "src/runner/entrypoint.ts"), "runner");
+  runnerJs = await bundle(path.join(repoRoot, "src/runner/job-entry.ts"), "runner");
   // Polls nbtrain.stop_requested() between steps, saves its step and ends the cell by itself.
   await writeFile(
     path.join(dir, "polling.ipynb"),
@@ -102,7 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   await rm(dir, { recursive: true, force: true });
-  await rm(path.dirname(runnerJs), { recursive: true, force: true });
+  if (runnerJs) await rm(path.dirname(runnerJs), { recursive: true, force: true });
 });
 
 const SLOW = 180_000;
