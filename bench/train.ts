@@ -27,6 +27,7 @@ import { loadTemplates } from "../src/app/load-templates.js";
 import { RunRegistry } from "../src/runs/run-registry.js";
 import { checkNotebook } from "../src/notebook/check-notebook.js";
 import { FileStore } from "../src/storage/file-store.js";
+import { parseDeploymentPolicy } from "../src/config/deployment-policy.js";
 
 const API = "https://api.github.com";
 const REPO = "/repos/Codertocat/Hello-World";
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
   const compute = new AwsBatchCompute({ region: "us-east-1", queues: ["q"] });
   const store = new FileStore(storeDir);
   const registry = new RunRegistry(store);
-  await probot.load(createApp({ checkNotebook, parseRepoConfig, templates: await loadTemplates(), train: { compute, store, storeUri: "s3://bucket/prefix" } }));
+  await probot.load(createApp({ checkNotebook, parseRepoConfig, templates: await loadTemplates(), train: { compute, store, storeUri: "s3://bucket/prefix", policy: parseDeploymentPolicy({ NBTRAIN_BATCH_QUEUES: "q", NBTRAIN_BATCH_JOB_DEFINITIONS: "d", NBTRAIN_MAX_MEMORY: "32GiB" }, "s3://bucket/prefix"), backend: "aws-batch" } }));
   const template = JSON.parse(readFileSync(path.join(root, "test/fixtures/train/issue_comment.created.json"), "utf8"));
   const event = (id: number, body: string) => ({ id: `bench-${id}`, name: "issue_comment" as const, payload: { ...template, comment: { ...template.comment, id, body } } as never });
 

@@ -46,22 +46,31 @@ export async function loadJobReporter(deps: JobReporterDeps): Promise<JobStateLi
   const readLogTail = deps.readLogTail ?? readCloudWatchLogTail();
   // A run that ends no longer needs its read-only token: its secret (nbtrain/job-token/<run-id>) is deleted.
   const region = deps.env.AWS_REGION;
-  const secrets = deps.env.NBTRAIN_JOB_SOURCE === "archive" && region ? new (await import("../../src/compute/aws-job-secrets.js")).AwsJobSecrets({ region }) : undefined;
-  // A --budget chains segments: the next one is submitted from here when a segment times out.
-  const queues = (deps.env.NBTRAIN_BATCH_QUEUES ?? "").split(",").map((queue) => queue.trim()).filter(Boolean);
-  const compute =
-    region && queues.length > 0
-      ? new (await import("../../src/compute/aws-batch-compute.js")).AwsBatchCompute({
-          region,
-          queues,
-          ...(secrets ? { environment: (job) => ({ NBTRAIN_JOB_SOURCE: "archive", ...secrets.environmentFor(job.runId) }) } : {}),
-        })
+  const secrets = deps.env.NBTRAIN_JOB_SOURCE === "archive" && region ? new (await import("../../src/compute/aws-job-token-remover.js")).AwsJobTokenRemover({ region }) : undefined;
+  // A --budget chains segments: the next one is submitted from here when a segment times out. It
+  // needs what the webhook function has for a run: the backend, a job-token writer and the allow-lists.
+  const chain =
+    region && (deps.env.NBTRAIN_BATCH_QUEUES ?? "").trim() !== ""
+      ? await (async () => {
+          const { AwsBatchCompute } = await import("../../src/compute/aws-batch-compute.js");
+          const { AwsJobSecrets } = await import("../../src/compute/aws-job-secrets.js");
+          const { parseDeploymentPolicy } = await import("../../src/config/deployment-policy.js");
+          const writer = deps.env.NBTRAIN_JOB_SOURCE === "archive" ? new AwsJobSecrets({ region }) : undefined;
+          const policy = parseDeploymentPolicy(deps.env, storeUri);
+          const compute = new AwsBatchCompute({
+            region,
+            queues: policy.queues.filter((queue) => !queue.includes("*")),
+            ...(writer ? { environment: (job: { runId: string }) => ({ NBTRAIN_JOB_SOURCE: "archive", ...writer.environmentFor(job.runId) }) } : {}),
+          });
+          return { compute, store, storeUri, policy, backend: "aws-batch" as const, readLogTail, ...(writer ? { secrets: writer } : {}) };
+        })()
       : undefined;
   const webBase = deps.env.GHE_HOST ? `${deps.env.GHE_PROTOCOL ?? "https"}://${deps.env.GHE_HOST}` : "https://github.com";
   return (event) =>
     reportJobEvent(event, {
       octokitFor: async (installationId) => (await probot.auth(installationId)) as unknown as GitHubClient,
-      train: { store, storeUri, readLogTail, ...(secrets ? { secrets } : {}), ...(compute ? { compute } : {}) },
+      train: { store, storeUri, readLogTail, ...(secrets ? { secrets } : {}) },
+      ...(chain ? { chain } : {}),
       webBase,
       ...(deps.clock ? { clock: deps.clock } : {}),
     });

@@ -1,5 +1,6 @@
 import type { Compute, JobLogs } from "../compute/compute.js";
 import type { JobSecrets } from "../compute/job-secrets.js";
+import type { DeploymentPolicy } from "../config/deployment-policy.js";
 import type { ConfigResult } from "../config/load-repo-config.js";
 import type { Limits, RuleSeverities } from "../config/repo-config.js";
 import type { NotebookReport } from "../notebook/finding.js";
@@ -42,6 +43,10 @@ export interface TrainDeps {
   storeUri: string;
   /** Besides the store, the s3:// and gdrive:// folders `/train --from` may read checkpoints from (NBTRAIN_FROM_LOCATIONS). */
   fromLocations?: string[];
+  /** The operator's allow-lists and caps; every run is judged against them before it is submitted. */
+  policy: DeploymentPolicy;
+  /** Which backend `compute` is: queues and job definitions are judged on AWS Batch only. */
+  backend: "aws-batch" | "local";
   /** The last lines of a job's log, for a failure report; absent where logs are only linked (Batch). */
   readLogTail?: (logs: JobLogs) => Promise<string | null>;
   /**

@@ -45,6 +45,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
           await reportJobEvent(event, {
             octokitFor: async (installationId) => (await app.auth(installationId)) as unknown as GitHubClient,
             train,
+            chain: train,
             clock,
             ...(deps.webBase ? { webBase: deps.webBase } : {}),
           });

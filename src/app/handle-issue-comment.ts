@@ -10,6 +10,7 @@ import { refuse } from "../training/refuse-comment.js";
 import { replyTrainStatus } from "../training/reply-train-status.js";
 import { runContinueCommand } from "../training/run-continue-command.js";
 import { runTrainCommand } from "../training/run-train-command.js";
+import { approveForkCommand } from "../training/approve-fork-command.js";
 import type { TrainComment } from "../training/train-comment.js";
 import { withKeyedLock } from "../util/keyed-lock.js";
 import { isBotSender } from "./is-bot-sender.js";
@@ -62,6 +63,8 @@ export function handleIssueComment(train: TrainDeps, clock: () => Date) {
             return await runTrainCommand(command, from, train, clock);
           case "continue":
             return await runContinueCommand(command, from, train, clock);
+          case "approve":
+            return await approveForkCommand(from, train, clock);
         }
       } catch (error) {
         const reason = describeError(error);

@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { JobLogs } from "../compute/compute.js";
+import { parseDeploymentPolicy } from "../config/deployment-policy.js";
 import { openStore } from "../storage/open-store.js";
 import { readCloudWatchLogTail } from "../compute/read-cloudwatch-log-tail.js";
 import type { TrainDeps } from "./app-deps.js";
@@ -25,7 +26,7 @@ export const trainEnvSchema = z
     /** Attempts per local run; an attempt killed by a signal is retried from its checkpoint. */
     NBTRAIN_LOCAL_ATTEMPTS: z.coerce.number().int().positive().max(10).optional(),
     AWS_REGION: z.string().min(1).optional(),
-    /** Every Batch job queue the repositories' configs name (comma-separated); cancel and status search them. */
+    /** The Batch job queues repositories may name (comma-separated names, patterns or ARNs; see deployment-policy.ts); cancel and status search those without a wildcard. */
     NBTRAIN_BATCH_QUEUES: list.optional(),
     /** s3:// or gdrive:// folders, besides NBTRAIN_STORE, that `/train --from` may read checkpoints from (comma-separated). */
     NBTRAIN_FROM_LOCATIONS: list.optional(),
@@ -58,6 +59,8 @@ export async function loadTrainDeps(env: NodeJS.ProcessEnv, cwd: string, log: (m
   if (settings.NBTRAIN_COMPUTE === "off") return null;
   const dataDir = path.resolve(cwd, settings.NBTRAIN_DATA_DIR);
   const storeUri = settings.NBTRAIN_STORE ?? `file://${dataDir}`;
+  // The operator's allow-lists, read before anything opens: a bad one stops the server with the variable to fix.
+  const policy = parseDeploymentPolicy(env, storeUri);
   const store = await openStore(storeUri, { baseDir: cwd, env });
   const fromLocations = settings.NBTRAIN_FROM_LOCATIONS ?? [];
 
@@ -69,12 +72,13 @@ export async function loadTrainDeps(env: NodeJS.ProcessEnv, cwd: string, log: (m
     const secrets = env.NBTRAIN_JOB_SOURCE === "archive" ? new AwsJobSecrets({ region: settings.AWS_REGION! }) : undefined;
     const compute = new AwsBatchCompute({
       region: settings.AWS_REGION!,
-      queues: settings.NBTRAIN_BATCH_QUEUES!,
+      // Cancel and status search the queues named without a wildcard (ListJobs needs a queue).
+      queues: policy.queues.filter((queue) => !queue.includes("*")),
       onListenerError: (error) => log("a job state listener failed", error),
       ...(secrets ? { environment: (job) => ({ NBTRAIN_JOB_SOURCE: "archive", ...secrets.environmentFor(job.runId) }) } : {}),
     });
     // A failed run's report quotes the end of its CloudWatch log stream.
-    return { compute, store, storeUri, fromLocations, readLogTail: readCloudWatchLogTail(), ...(secrets ? { secrets } : {}) };
+    return { compute, store, storeUri, fromLocations, policy, backend: "aws-batch", readLogTail: readCloudWatchLogTail(), ...(secrets ? { secrets } : {}) };
   }
 
   const { LocalCompute } = await import("../compute/local-compute.js");
@@ -90,7 +94,7 @@ export async function loadTrainDeps(env: NodeJS.ProcessEnv, cwd: string, log: (m
     env,
     log,
   });
-  return { compute, store, storeUri, fromLocations, readLogTail, ...(secrets ? { secrets } : {}), start: () => compute.start(), close: () => compute.close() };
+  return { compute, store, storeUri, fromLocations, policy, backend: "local", readLogTail, ...(secrets ? { secrets } : {}), start: () => compute.start(), close: () => compute.close() };
 }
 
 const TAIL_BYTES = 16 * 1024;

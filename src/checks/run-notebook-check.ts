@@ -15,6 +15,7 @@ import type { GitHubClient } from "../github/github-client.js";
 import { listChangedFiles } from "../github/list-changed-files.js";
 import { mapWithConcurrency } from "../util/map-with-concurrency.js";
 import { readRepoConfig } from "../github/read-repo-config.js";
+import { judgeTrainConfig } from "../config/judge-train-config.js";
 import { selectNotebooks } from "../github/select-notebooks.js";
 import { startCheckRun } from "./start-check-run.js";
 import { upsertStickyComment } from "./upsert-sticky-comment.js";
@@ -44,6 +45,14 @@ export async function runNotebookCheck(context: Context, target: CheckTarget, de
     if (!config.ok) {
       log.info({ reason: config.message }, "repository config is invalid; failing the check run");
       await failCheckRun(octokit, target, undefined, "Invalid .github/nbtrain.yml", `${config.message}\n\nFix this key in \`.github/nbtrain.yml\` on the default branch, then re-run this check.`, clock());
+      return;
+    }
+    // A `train` section that names what the operator does not allow is refused like an invalid one: here first, before anyone comments /train.
+    const outside = deps.train && config.config.train ? judgeTrainConfig(config.config.train, deps.train.policy, deps.train.backend) : [];
+    if (outside.length > 0) {
+      log.info({ keys: outside.map((refusal) => refusal.key) }, "repository config is outside the deployment's allow-lists; failing the check run");
+      const list = outside.map((refusal) => `- \`${refusal.key}\`: ${refusal.message}.`).join("\n");
+      await failCheckRun(octokit, target, undefined, "Training settings outside this deployment's allow-lists", `.github/nbtrain.yml names what the operator of this deployment does not allow:\n\n${list}\n\nChange these keys in \`.github/nbtrain.yml\` on the default branch, or ask the deployment's operator; then re-run this check.`, clock());
       return;
     }
     const selected = selectNotebooks(files, config.config);

@@ -50,6 +50,10 @@ export function parseTrainComment(body: string): CommandResult | null {
   }
   if (head === "cancel") return parseCancel(tokens.slice(1));
   if (head === "continue") return parseContinue(tokens.slice(1));
+  if (head === "approve") {
+    if (tokens.length > 1) return unexpected(tokens[1]!, "`/train approve` takes no arguments: it approves the pull request's current head commit.");
+    return { ok: true, command: { kind: "approve" } };
+  }
   return parseRun(tokens);
 }
 

@@ -43,11 +43,16 @@ export interface StatusCommand {
   kind: "status";
 }
 
+/** `/train approve`: a maintainer approves a fork's current head commit for training. */
+export interface ApproveCommand {
+  kind: "approve";
+}
+
 export interface HelpCommand {
   kind: "help";
 }
 
-export type TrainCommand = RunCommand | ContinueCommand | CancelCommand | StatusCommand | HelpCommand;
+export type TrainCommand = RunCommand | ContinueCommand | CancelCommand | StatusCommand | ApproveCommand | HelpCommand;
 
 export type CommandErrorCode =
   | "too-long"

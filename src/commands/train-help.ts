@@ -7,6 +7,7 @@ export const TRAIN_HELP = `**\`/train\` commands** (first line of a new PR comme
 /train continue [RUN] [--timeout DURATION] [--budget DURATION] [name=value ...]
 /train cancel [RUN]
 /train status
+/train approve
 /train help
 \`\`\`
 
@@ -23,5 +24,6 @@ export const TRAIN_HELP = `**\`/train\` commands** (first line of a new PR comme
 - Flags take \`--flag value\` or \`--flag=value\`.
 - \`/train continue\` starts the next segment of a run that timed out, stopped, was cancelled or failed (the PR's latest, or RUN).
 - \`/train cancel\` cancels this PR's active runs, or the run whose id is given.
+- \`/train approve\` (maintainers): approves a fork's current head commit for training; a new push needs a new approval.
 
 Example: \`/train notebooks/mnist.ipynb lr=0.01 epochs=5 --gpu a10g --timeout 2h\``;

@@ -103,9 +103,9 @@ export class AwsBatchCompute implements Compute {
     }
   }
 
-  async cancel(runId: string, options: { reason?: string } = {}): Promise<CancelResult> {
+  async cancel(runId: string, options: { reason?: string; queue?: string } = {}): Promise<CancelResult> {
     const { sdk, client } = await this.load();
-    const jobs = await this.findJobs(runId, this.options.queues);
+    const jobs = await this.findJobs(runId, [...this.options.queues, ...(options.queue ? [options.queue] : [])]);
     if (jobs.length === 0) return "not-found";
     const active = jobs.filter((summary) => summary.jobId && !TERMINAL.has(summary.status ?? ""));
     if (active.length === 0) return "already-finished";
@@ -120,9 +120,9 @@ export class AwsBatchCompute implements Compute {
     return "cancelled";
   }
 
-  async status(runId: string): Promise<JobSnapshot | null> {
+  async status(runId: string, where: { queue?: string } = {}): Promise<JobSnapshot | null> {
     const { sdk, client } = await this.load();
-    const [latest] = await this.findJobs(runId, this.options.queues);
+    const [latest] = await this.findJobs(runId, [...this.options.queues, ...(where.queue ? [where.queue] : [])]);
     if (!latest?.jobId) return null;
     let output;
     try {

@@ -1,12 +1,10 @@
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { AwsJobTokenRemover, jobTokenSecretName } from "./aws-job-token-remover.js";
 import { JOB_API_URL_VARIABLE, JOB_TOKEN_SECRET_VARIABLE, type JobSecrets, type JobToken } from "./job-secrets.js";
 
 type SecretsSdk = typeof import("@aws-sdk/client-secrets-manager");
 
-/** The secret that holds run `runId`'s token; the IAM policies grant `nbtrain/job-token/*` only. */
-export function jobTokenSecretName(runId: string): string {
-  return `nbtrain/job-token/${runId}`;
-}
+export { jobTokenSecretName };
 
 export interface AwsJobSecretsOptions {
   region: string;
@@ -25,8 +23,11 @@ export class AwsJobSecrets implements JobSecrets {
   private sdk: Promise<{ sdk: SecretsSdk; client: Pick<SecretsManagerClient, "send"> }> | undefined;
   /** Runs whose secret this process wrote, with their API root: what `environmentFor` tells the job. */
   private readonly written = new Map<string, string>();
+  private readonly remover: AwsJobTokenRemover;
 
-  constructor(private readonly options: AwsJobSecretsOptions) {}
+  constructor(private readonly options: AwsJobSecretsOptions) {
+    this.remover = new AwsJobTokenRemover(options);
+  }
 
   async put(runId: string, token: JobToken): Promise<void> {
     const { sdk, client } = await this.load();
@@ -56,14 +57,8 @@ export class AwsJobSecrets implements JobSecrets {
   }
 
   async remove(runId: string): Promise<void> {
-    const { sdk, client } = await this.load();
     this.written.delete(runId);
-    try {
-      await client.send(new sdk.DeleteSecretCommand({ SecretId: jobTokenSecretName(runId), ForceDeleteWithoutRecovery: true }));
-    } catch (error) {
-      if ((error as { name?: string }).name === "ResourceNotFoundException") return;
-      throw secretsError(`DeleteSecret ${jobTokenSecretName(runId)}`, error);
-    }
+    await this.remover.remove(runId);
   }
 
   /** What the job's environment names: the secret (never its value) and the API root, once `put` wrote it. */

@@ -97,10 +97,14 @@ export type JobStateListener = (event: JobStateEvent) => void | Promise<void>;
 export interface Compute {
   /** Starts (or enqueues) the job. Submitting a run id that already has a job submits nothing. */
   submit(job: TrainJob): Promise<SubmitResult>;
-  /** Stops the run; its `cancelled` state arrives as an event. */
-  cancel(runId: string): Promise<CancelResult>;
-  /** The run's latest state, or null when the backend does not know the run. */
-  status(runId: string): Promise<JobSnapshot | null>;
+  /**
+   * Stops the run; its `cancelled` state arrives as an event. `where.queue`: the queue the run was
+   * submitted to (from its request), searched besides the backend's own list, which cannot hold
+   * the queues an allow-list admits only by a wildcard.
+   */
+  cancel(runId: string, where?: { queue?: string; reason?: string }): Promise<CancelResult>;
+  /** The run's latest state, or null when the backend does not know the run; `where` as for `cancel`. */
+  status(runId: string, where?: { queue?: string }): Promise<JobSnapshot | null>;
   /**
    * Calls `listener` for each state change, one event at a time and in order (a listener's
    * promise is awaited before the next event). Returns the unsubscribe function.

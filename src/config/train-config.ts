@@ -86,6 +86,11 @@ export const trainConfigSchema = z
     requirements: z.enum(["off", "notebook", "root"]).default("off"),
     /** Opt-in: replace Git LFS pointers in the job's tree by their content (else each is reported). */
     lfs: z.boolean().default(false),
+    /**
+     * Pull requests from forks: `approve` (the default) trains a fork's head commit only once a
+     * maintainer approved it with `/train approve`; `allow` trains it like a branch's; `deny` never does.
+     */
+    forks: z.enum(["approve", "allow", "deny"]).default("approve"),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -25,7 +25,7 @@ export async function cancelRuns(octokit: GitHubClient, where: { owner: string; 
       lines.push(`- \`${runId}\`: no such run in this repository (see \`/train status\`).`);
       continue;
     }
-    const result = await train.compute.cancel(runId);
+    const result = await train.compute.cancel(runId, { queue: request.resources.queue });
     if (result === "already-finished") {
       lines.push(`- \`${runId}\`: already finished; nothing to cancel.`);
       await registry.clearActive(where.owner, where.repo, request.pullNumber, runId);

@@ -7,6 +7,8 @@ import { fetchNotebook } from "../github/fetch-notebook.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { RunRegistry } from "../runs/run-registry.js";
 import { countActiveRuns } from "./count-active-runs.js";
+import { checkForkTrust, requestForkApproval } from "./fork-trust.js";
+import { judgeOperatorPolicy } from "./judge-operator-policy.js";
 import { findContinuableRun } from "./find-continuable-run.js";
 import type { PullRequest } from "./read-train-inputs.js";
 import { startNextSegment } from "./start-next-segment.js";
@@ -38,8 +40,9 @@ export type ContinueOutcome =
 /**
  * The next segment of a training, as a user asks for it: the run to continue is found and judged,
  * the notebook is the earlier run's at the same commit unless the PR's head moved (then the new
- * head's, and the outcome says why), the parameters are the earlier run's with the given ones on
- * top, and the earlier run's resources are checked again against today's limits.
+ * head's, and the outcome says why), a fork's commit needs a maintainer's approval as for `/train`,
+ * the parameters are the earlier run's with the given ones on top, and the earlier run's
+ * resources are checked again against today's limits and the operator's allow-lists.
  */
 export async function continueTraining(octokit: GitHubClient, ask: ContinueRequest, train: TrainDeps, now: () => Date): Promise<ContinueOutcome> {
   const registry = new RunRegistry(train.store);
@@ -63,26 +66,34 @@ export async function continueTraining(octokit: GitHubClient, ask: ContinueReque
     notebookBytes = fetched.bytes;
   }
 
+  // A fork's commit trains only once a maintainer approved exactly it (train.forks), as for /train.
+  const trust = await checkForkTrust(ask.pull, headSha, ask, ask.config, train);
+  if (!trust.ok) {
+    if (trust.reason !== "denied") await requestForkApproval(octokit, ask, ask.pullNumber, headSha, trust.message, now());
+    return { kind: "refused", message: trust.message };
+  }
+
   const { resources } = previous;
   const active = await countActiveRuns(registry, train.compute, { owner: ask.owner, repo: ask.repo, pullNumber: ask.pullNumber }, {
     perRepo: ask.config.limits.max_concurrent_per_repo,
     perPullRequest: ask.config.limits.max_concurrent_per_pr,
   });
-  const limits = checkTrainLimits(
-    {
-      kind: "run",
-      parameters: {},
-      gpu: resources.gpuType,
-      gpus: resources.gpus,
-      memoryMiB: resources.memoryMiB,
-      timeoutSeconds: ask.timeoutSeconds ?? resources.timeoutSeconds,
-      spot: resources.spot,
-      ...(ask.budgetSeconds !== undefined ? { budgetSeconds: ask.budgetSeconds } : {}),
-    },
-    ask.config,
-    active,
-  );
+  const asked = {
+    kind: "run" as const,
+    notebook: previous.notebook,
+    parameters: { ...previous.parameters, ...ask.parameters },
+    gpu: resources.gpuType,
+    gpus: resources.gpus,
+    memoryMiB: resources.memoryMiB,
+    timeoutSeconds: ask.timeoutSeconds ?? resources.timeoutSeconds,
+    spot: resources.spot,
+    ...(ask.budgetSeconds !== undefined ? { budgetSeconds: ask.budgetSeconds } : {}),
+  };
+  const limits = checkTrainLimits(asked, ask.config, active);
   if (!limits.ok) return { kind: "refused", message: `Run \`${previous.runId}\` was not continued: ${limits.message}` };
+  // Then the operator's allow-lists and caps, which no repository config can lift.
+  const policy = judgeOperatorPolicy(asked, ask.config, limits.resources, train);
+  if (!policy.ok) return { kind: "refused", message: `Run \`${previous.runId}\` was not continued: ${policy.message}` };
   // A new --budget starts a new allowance; otherwise the earlier one goes on.
   const budget = ask.budgetSeconds !== undefined ? (limits.budgetSeconds ? { seconds: limits.budgetSeconds, startedAt: now().toISOString() } : undefined) : previous.budget;
 

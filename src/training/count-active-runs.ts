@@ -19,7 +19,9 @@ export async function countActiveRuns(
   if (first.inRepo < limits.perRepo && first.inPullRequest < limits.perPullRequest) return first;
   const confirmed = [];
   for (const entry of entries) {
-    const snapshot = await compute.status(entry.runId);
+    // The request names the run's queue, which the backend's own list may admit only by a wildcard: unknown there would mean dropped.
+    const request = await registry.readRequest(where.owner, where.repo, entry.runId).catch(() => null);
+    const snapshot = await compute.status(entry.runId, request ? { queue: request.resources.queue } : {});
     if (snapshot === null || TERMINAL_STATUSES.has(snapshot.status)) await registry.clearActive(where.owner, where.repo, entry.pullNumber, entry.runId);
     else confirmed.push(entry);
   }

@@ -10,6 +10,8 @@ import { continueTraining, describeContinuation } from "./continue-training.js";
 import { countActiveRuns } from "./count-active-runs.js";
 import { readTrainInputs } from "./read-train-inputs.js";
 import { startTrainRun } from "./start-train-run.js";
+import { checkForkTrust } from "./fork-trust.js";
+import { judgeOperatorPolicy } from "./judge-operator-policy.js";
 import type { TrainButton } from "./train-button.js";
 
 /**
@@ -83,6 +85,23 @@ async function rerun(button: TrainButton, config: TrainConfig, registry: RunRegi
   );
   if (!limits.ok) {
     await say(`run \`${request.runId}\` was not re-run: ${limits.message}`);
+    return;
+  }
+  const policy = judgeOperatorPolicy(
+    { kind: "run", parameters: request.parameters, gpus: resources.gpus, memoryMiB: resources.memoryMiB, timeoutSeconds: resources.timeoutSeconds },
+    config,
+    limits.resources,
+    train,
+  );
+  if (!policy.ok) {
+    await say(`run \`${request.runId}\` was not re-run: ${policy.message}`);
+    return;
+  }
+  // The same commit trains again: its approval (if it is a fork's) still holds, unless the repository now denies forks.
+  const { data: pull } = await button.octokit.rest.pulls.get({ owner, repo, pull_number: request.pullNumber });
+  const trust = await checkForkTrust(pull, request.headSha, { owner, repo }, config, train);
+  if (!trust.ok) {
+    await say(`run \`${request.runId}\` was not re-run: ${trust.message}`);
     return;
   }
   const { commentId, pullNumber, headSha, baseRef, notebook, parameters } = request;

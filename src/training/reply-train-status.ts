@@ -13,7 +13,9 @@ export async function replyTrainStatus(octokit: GitHubClient, ref: CommentRef, t
   const runIds = (await registry.listPullRuns(ref.owner, ref.repo, ref.issueNumber)).sort((a, b) => compareRunIds(b, a)).slice(0, MAX_ROWS);
   const rows: StatusRow[] = [];
   for (const runId of runIds) {
-    const [request, snapshot] = await Promise.all([registry.readRequest(ref.owner, ref.repo, runId), train.compute.status(runId)]);
+    // The request names the queue the run went to, which the backend's own list may only admit by a wildcard.
+    const request = await registry.readRequest(ref.owner, ref.repo, runId);
+    const snapshot = await train.compute.status(runId, request ? { queue: request.resources.queue } : {});
     rows.push({
       runId,
       notebook: request?.notebook ?? "?",

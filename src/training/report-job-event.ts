@@ -21,7 +21,10 @@ import { startNextSegment } from "./start-next-segment.js";
 export interface ReportDeps {
   /** An installation-authenticated Octokit (Probot's `app.auth(id)`). */
   octokitFor: (installationId: number) => Promise<GitHubClient>;
-  train: Pick<TrainDeps, "store" | "storeUri" | "readLogTail" | "secrets"> & Partial<Pick<TrainDeps, "compute">>;
+  /** Reporting only ever removes a run's token, so any remover will do (the Batch events function has no writer). */
+  train: Pick<TrainDeps, "store" | "storeUri" | "readLogTail"> & { secrets?: Pick<NonNullable<TrainDeps["secrets"]>, "remove"> };
+  /** What starting a --budget chain's next segment needs (the backend, the job-token writer, the allow-lists); absent: the chain stops with a note. */
+  chain?: TrainDeps;
   clock?: () => Date;
   /** Web host for check run links; `https://github.com` unless on GitHub Enterprise Server. */
   webBase?: string;
@@ -106,7 +109,9 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
       const chainNote =
         chain === null || (chain.kind === "stop" && chain.reason === "completed")
           ? null
-          : chain.kind === "continue"
+          : chain.kind === "continue" && !deps.chain
+            ? `the next segment cannot be started from here (no backend to submit to); \`/train continue ${runId}\` goes on by hand.`
+            : chain.kind === "continue"
             ? `segment ${next.number} (run \`${next.runId}\`) continues from this run's latest checkpoint, with up to ${formatDuration(chain.timeoutSeconds)}.`
             : `the chain stops here: ${chain.message}. \`/train continue ${runId}\` goes on by hand.`;
       const segments = request ? await readSegmentHistory(registry, request, deps.webBase ?? "https://github.com") : [];
@@ -141,7 +146,7 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         ...(result ? { metrics: result.metrics } : {}),
         url,
       });
-      if (chain?.kind === "continue" && request && result && deps.train.compute) {
+      if (chain?.kind === "continue" && request && result && deps.chain) {
         // Same commit, same parameters: nobody asked anew, so a fork's later push is not trained.
         await startNextSegment(
           octokit,
@@ -156,7 +161,7 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
             resources: { ...request.resources, timeoutSeconds: Math.max(MIN_TIMEOUT_SECONDS, Math.floor(chain.timeoutSeconds)) },
             ...(request.budget ? { budget: request.budget } : {}),
           },
-          deps.train as TrainDeps,
+          deps.chain,
           now,
         );
       }

@@ -14,6 +14,8 @@ import { checkFromLocation } from "./check-from-location.js";
 import { newRunRequest } from "../runs/run-request.js";
 import { admitTrainComment } from "./admit-train-comment.js";
 import { countActiveRuns } from "./count-active-runs.js";
+import { checkForkTrust, requestForkApproval } from "./fork-trust.js";
+import { judgeOperatorPolicy } from "./judge-operator-policy.js";
 import { refuse } from "./refuse-comment.js";
 import { startTrainRun } from "./start-train-run.js";
 import type { TrainComment } from "./train-comment.js";
@@ -24,7 +26,8 @@ import type { TrainComment } from "./train-comment.js";
  * - the config, the commenter's permission and the PR are read together and judged;
  * - the PR's head SHA at this moment is what trains (a fork's later push needs a new command);
  * - the notebook must exist at that SHA (named, or the PR's one changed notebook);
- * - the repository's limits are checked;
+ * - a fork's head commit needs a maintainer's approval (train.forks);
+ * - the repository's limits, then the operator's allow-lists and caps, are checked;
  * - then 👀, the request, the check run, `Compute.submit` and 🚀.
  */
 export async function runTrainCommand(command: RunCommand, comment: TrainComment, train: TrainDeps, now: () => Date): Promise<void> {
@@ -58,6 +61,15 @@ export async function runTrainCommand(command: RunCommand, comment: TrainComment
   // Exactly this commit trains, whoever pushes to the PR (or its fork) afterwards.
   const headSha = stored?.headSha ?? pr.head.sha;
 
+  // A fork's commit runs only once a maintainer approved exactly it (train.forks).
+  const trust = await checkForkTrust(pr, headSha, ref, config, train);
+  if (!trust.ok) {
+    if (trust.reason !== "denied") await requestForkApproval(octokit, ref, ref.issueNumber, headSha, trust.message, now());
+    log.info({ sha: headSha, reason: trust.reason }, "refused /train on a fork");
+    await refuse(octokit, ref, trust.message);
+    return;
+  }
+
   let notebook = command.notebook;
   if (notebook === undefined) {
     const { files } = await listChangedFiles(octokit, { kind: "pull_request", owner: ref.owner, repo: ref.repo, number: ref.issueNumber, headSha, baseSha: pr.base.sha });
@@ -84,6 +96,13 @@ export async function runTrainCommand(command: RunCommand, comment: TrainComment
   const limits = checkTrainLimits(command, config, active);
   if (!limits.ok) {
     await refuse(octokit, ref, limits.message);
+    return;
+  }
+  // Then the operator's allow-lists and caps, which no repository config can lift.
+  const policy = judgeOperatorPolicy(command, config, limits.resources, train);
+  if (!policy.ok) {
+    log.info({ key: policy.key }, "refused /train: outside the deployment's allow-lists");
+    await refuse(octokit, ref, policy.message);
     return;
   }
 
@@ -130,7 +149,8 @@ export async function runTrainCommand(command: RunCommand, comment: TrainComment
  * deployment is configured for. The job only reads it; what it writes stays under the new run.
  */
 async function checkFrom(text: string, registry: RunRegistry, train: TrainDeps, ref: TrainComment["ref"]): Promise<{ ok: true; from: string } | { ok: false; message: string }> {
-  const checked = checkFromLocation(text, [train.storeUri, ...(train.fromLocations ?? [])]);
+  // The deployment's store, its allowed stores (NBTRAIN_ALLOWED_STORES) and NBTRAIN_FROM_LOCATIONS.
+  const checked = checkFromLocation(text, [train.storeUri, ...train.policy.stores, ...(train.fromLocations ?? [])]);
   if (!checked.ok || !checked.from.startsWith("run:")) return checked;
   const runId = checked.from.slice("run:".length);
   const source = isRunId(runId) ? await registry.readRequest(ref.owner, ref.repo, runId) : null;

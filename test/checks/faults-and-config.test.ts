@@ -1,3 +1,9 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseDeploymentPolicy } from "../../src/config/deployment-policy.js";
+import { FileStore } from "../../src/storage/file-store.js";
+import { RecordingCompute } from "../support/train-harness.js";
 import { describe, expect, it } from "vitest";
 import { checkNotebook } from "../../src/notebook/check-notebook.js";
 import { BASE, contentsPath, HEAD, loadPayload, mockInstallationToken, mockNoConfig, notebook, RAW_HEADERS, TOKEN, useTestHarness } from "../support/test-app.js";
@@ -126,6 +132,35 @@ describe("repository config", () => {
     expect(failure.output.summary).toContain("include: expected a list of glob strings");
     expect(failure.output.summary).toContain("rules.secret: expected one of off, info, warning, error");
     expect(failure.output.summary).toContain("limits.output_bytes");
+  });
+
+  it("fails the check run naming each train key outside the deployment's allow-lists, with what the operator allows", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "nbtrain-policy-check-"));
+    const storeUri = `file://${dir}`;
+    try {
+      const policy = parseDeploymentPolicy({ NBTRAIN_BATCH_QUEUES: "nbtrain,team-*", NBTRAIN_MAX_GPUS: "2" }, storeUri);
+      await harness.load({ train: { compute: new RecordingCompute(), store: new FileStore(dir), storeUri, policy, backend: "aws-batch" } });
+      let failure: any;
+      const github = harness.github();
+      mockInstallationToken(github);
+      github
+        .get(`${repoPath}/pulls/2/files?per_page=100`)
+        .reply(200, [added("a.ipynb")])
+        .get(configPath)
+        .reply(200, "train:\n  gpus:\n    t4: { queue: team-a, job_definition: admin-role, vcpus: 4, memory: 16GiB }\n    big: { queue: other, job_definition: nbtrain-runner:3, vcpus: 8, memory: 15GiB }\n  limits:\n    max_gpus: 4\n", RAW_HEADERS)
+        .post(`${repoPath}/check-runs`, (body) => Boolean((failure = body)))
+        .reply(201, { id: 3 });
+      await harness.probot.receive(prEvent());
+      expect(failure).toMatchObject({ name: "nbtrain / notebooks", conclusion: "failure", output: { title: "Training settings outside this deployment's allow-lists" } });
+      const lines = (failure.output.summary as string).split("\n").filter((line) => line.startsWith("- "));
+      expect(lines).toEqual([
+        "- `train.gpus.t4.job_definition`: `admin-role` is not a job definition this deployment allows (`nbtrain-runner`, `nbtrain-runner-*`, NBTRAIN_BATCH_JOB_DEFINITIONS).",
+        "- `train.gpus.big.queue`: `other` is not a job queue this deployment allows (`nbtrain`, `team-*`, NBTRAIN_BATCH_QUEUES).",
+        "- `train.limits.max_gpus`: 4 is more GPUs than this deployment allows a run (2, NBTRAIN_MAX_GPUS).",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("fails the check run on YAML that does not parse", async () => {

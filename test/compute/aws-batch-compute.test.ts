@@ -164,6 +164,20 @@ describe("AwsBatchCompute.cancel", () => {
     ]);
   });
 
+  it("also searches the queue the run's request names, which an allow-list may admit only by a wildcard", async () => {
+    batch
+      .on(ListJobsCommand, { jobQueue: "q" })
+      .resolves({ jobSummaryList: [] })
+      .on(ListJobsCommand, { jobQueue: "team-vision" })
+      .resolves({ jobSummaryList: [{ jobId: "job-t", jobName: "nbtrain-c9-o-r-pr1", status: "RUNNING", createdAt: 1 }] });
+    batch.on(TerminateJobCommand).resolves({});
+    const listed = new AwsBatchCompute({ region: "us-east-1", queues: ["q"] });
+    await expect(listed.cancel("c9")).resolves.toBe("not-found");
+    await expect(listed.cancel("c9", { queue: "team-vision" })).resolves.toBe("cancelled");
+    expect(batch.commandCalls(ListJobsCommand).map((call) => call.args[0].input.jobQueue)).toEqual(["q", "q", "team-vision"]);
+    expect(batch.commandCalls(TerminateJobCommand)[0]!.args[0].input.jobId).toBe("job-t");
+  });
+
   it("follows ListJobs pages", async () => {
     batch
       .on(ListJobsCommand, { jobQueue: "q", nextToken: undefined })

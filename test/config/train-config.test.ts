@@ -12,6 +12,7 @@ describe("trainConfigSchema", () => {
       spot: true,
       requirements: "off",
       lfs: false,
+      forks: "approve",
     });
   });
 

@@ -5,6 +5,7 @@ import type { CancelResult, Compute, JobSnapshot, JobStateEvent, JobStateListene
 import type { TrainDeps } from "../../src/app/app-deps.js";
 import { FileStore } from "../../src/storage/file-store.js";
 import { HEAD, loadPayload } from "./test-app.js";
+import { openPolicy } from "./open-policy.js";
 
 /**
  * A Compute that records what the app asks of it and emits the events a test hands it, so the
@@ -47,7 +48,7 @@ export class RecordingCompute implements Compute {
 /** Train deps over a real file store in a fresh temporary folder. */
 export function trainDeps(compute: Compute = new RecordingCompute()): TrainDeps & { root: string; dispose: () => void } {
   const root = mkdtempSync(path.join(tmpdir(), "nbtrain-train-test-"));
-  return { compute, store: new FileStore(root), storeUri: `file://${root}`, root, dispose: () => rmSync(root, { recursive: true, force: true }) };
+  return { compute, store: new FileStore(root), storeUri: `file://${root}`, policy: openPolicy(`file://${root}`), backend: "local", root, dispose: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 /** An issue_comment.created on PR #1 of Codertocat/Hello-World (installation 2) with `body`. */

@@ -1,4 +1,4 @@
-import { parse, type ScalarTag, type CollectionTag, YAMLMap, YAMLSeq } from "yaml";
+import { parse, parseDocument, type Document, type ScalarTag, type CollectionTag, YAMLMap, YAMLSeq } from "yaml";
 
 const FUNCTIONS = ["Base64", "Cidr", "Equals", "FindInMap", "GetAZs", "If", "ImportValue", "Join", "Not", "And", "Or", "Select", "Split", "Sub", "Transform"] as const;
 
@@ -28,4 +28,9 @@ const CFN_TAGS = [
 /** Parses a CloudFormation/SAM template, turning its short-form tags into their `Fn::` JSON form. */
 export function parseCfnYaml(text: string): Record<string, any> {
   return parse(text, { customTags: CFN_TAGS, prettyErrors: true }) as Record<string, any>;
+}
+
+/** The same template as a YAML document: its nodes keep their source ranges, so comments can be found beside them. */
+export function parseCfnDocument(text: string): Document {
+  return parseDocument(text, { customTags: CFN_TAGS, prettyErrors: true });
 }

@@ -111,7 +111,19 @@ describe("templates/sam.yaml", () => {
     const events = Object.values(resources.BatchEventsFunction!.Properties.Events as Record<string, any>);
     expect(events).toHaveLength(1);
     expect(events[0].Type).toBe("EventBridgeRule");
-    expect(events[0].Properties.Pattern).toEqual({ source: ["aws.batch"], "detail-type": ["Batch Job State Change"], detail: { jobQueue: [{ Ref: "GpuJobQueue" }] } });
+    expect(events[0].Properties.Pattern).toEqual({
+      source: ["aws.batch"],
+      "detail-type": ["Batch Job State Change"],
+      detail: {
+        jobQueue: {
+          "Fn::If": [
+            "HasAllowedJobQueues",
+            { "Fn::Split": [",", { "Fn::Join": [",", [{ Ref: "GpuJobQueue" }, { "Fn::Join": [",", { Ref: "AllowedJobQueueArns" }] }]] }] },
+            [{ Ref: "GpuJobQueue" }],
+          ],
+        },
+      },
+    });
     expect(resources.GpuJobQueue!.Type).toBe("AWS::Batch::JobQueue");
   });
 
@@ -136,10 +148,15 @@ describe("templates/sam.yaml", () => {
 
   it("scopes Batch, S3, Secrets Manager and Logs to nbtrain's own resources", () => {
     const byAction = (action: string) => allStatements().filter((s) => ([] as string[]).concat(s.Action).includes(action));
-    // The webhook submits; the batch events function submits a --budget chain's next segment.
+    // The webhook submits; the batch events function submits a --budget chain's next segment. Both exactly the allow-lists.
     expect(byAction("batch:SubmitJob").map((s) => s.where).sort()).toEqual(["BatchEventsFunction", "WebhookFunction"]);
     for (const s of byAction("batch:SubmitJob")) {
-      expect(flatten(s.Resource)).toEqual([{ Ref: "GpuJobQueue" }, { "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job-definition/${AWS::StackName}-runner*" }]);
+      expect(flatten(s.Resource)).toEqual([
+        { Ref: "GpuJobQueue" },
+        { "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job-definition/${AWS::StackName}-runner*" },
+        { Ref: "AllowedJobQueueArns" },
+        { Ref: "AllowedJobDefinitionArns" },
+      ]);
     }
     for (const s of byAction("batch:TagResource")) expect(flatten(s.Resource)).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job/*" }]);
     for (const s of byAction("batch:TerminateJob")) expect(flatten(s.Resource)).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job/*" }]);

@@ -11,6 +11,7 @@ import { RunRegistry } from "../../src/runs/run-registry.js";
 import { FileStore } from "../../src/storage/file-store.js";
 import { HEAD, mockInstallationToken, useTestHarness } from "../support/test-app.js";
 import { trainDeps } from "../support/train-harness.js";
+import { openPolicy } from "../support/open-policy.js";
 
 // A failed Batch run's report quotes the end of its CloudWatch log stream, read with the real
 // CloudWatch Logs client (its `send` mocked), and still completes when the log cannot be read.
@@ -36,8 +37,8 @@ async function load(drive?: { ids: Map<string, string>; asked: string[] }) {
   store = new FileStore(local.root);
   // A store that, like the Drive store, knows each object's Drive file id.
   const train = drive
-    ? { compute, store: Object.assign(store, { driveFileId: async (key: string) => (drive.asked.push(key), drive.ids.get(key) ?? null) }), storeUri: "gdrive://MyDrive/nbtrain" }
-    : { compute, store, storeUri: "s3://nbtrain-artifacts/prod" };
+    ? { compute, store: Object.assign(store, { driveFileId: async (key: string) => (drive.asked.push(key), drive.ids.get(key) ?? null) }), storeUri: "gdrive://MyDrive/nbtrain", policy: openPolicy("gdrive://MyDrive/nbtrain"), backend: "aws-batch" as const }
+    : { compute, store, storeUri: "s3://nbtrain-artifacts/prod", policy: openPolicy("s3://nbtrain-artifacts/prod"), backend: "aws-batch" as const };
   await harness.load({ train: { ...train, readLogTail: readCloudWatchLogTail() } });
   return compute;
 }

@@ -11,6 +11,7 @@ import { RunRegistry } from "../../src/runs/run-registry.js";
 import { FileStore } from "../../src/storage/file-store.js";
 import { contentsPath, HEAD, mockInstallationToken, mockNoConfig, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
 import { commentPayload, permission, pullRequest, trainDeps } from "../support/train-harness.js";
+import { openPolicy } from "../support/open-policy.js";
 
 // The job token on AWS Batch: container overrides cannot carry secrets, so the bot writes the
 // token to a short-lived Secrets Manager secret before SubmitJob, names only the secret in the
@@ -51,7 +52,7 @@ async function load() {
     environment: (job) => ({ NBTRAIN_JOB_SOURCE: "archive", ...secrets.environmentFor(job.runId) }),
   });
   store = new FileStore(local.root);
-  await harness.load({ train: { compute, store, storeUri: "s3://nbtrain-artifacts/prod", secrets } });
+  await harness.load({ train: { compute, store, storeUri: "s3://nbtrain-artifacts/prod", policy: openPolicy("s3://nbtrain-artifacts/prod"), backend: "aws-batch", secrets } });
   return compute;
 }
 

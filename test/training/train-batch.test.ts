@@ -8,6 +8,7 @@ import { RunRegistry } from "../../src/runs/run-registry.js";
 import { FileStore } from "../../src/storage/file-store.js";
 import { contentsPath, HEAD, mockInstallationToken, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
 import { commentPayload, permission, pullRequest, trainDeps } from "../support/train-harness.js";
+import { openPolicy } from "../support/open-policy.js";
 
 // The whole /train flow on the AWS Batch backend, with the Batch SDK mocked: the exact SubmitJob
 // the bot sends for a command, and an EventBridge event reported back on the check run.
@@ -40,7 +41,7 @@ async function load() {
   dispose = local.dispose;
   const compute = new AwsBatchCompute({ region: "eu-west-1", queues: ["nbtrain-a10g", "nbtrain-a10g-spot"] });
   store = new FileStore(local.root);
-  await harness.load({ train: { compute, store, storeUri: "s3://nbtrain-artifacts/prod" } });
+  await harness.load({ train: { compute, store, storeUri: "s3://nbtrain-artifacts/prod", policy: openPolicy("s3://nbtrain-artifacts/prod"), backend: "aws-batch" } });
   return compute;
 }
 

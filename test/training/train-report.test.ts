@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { repoRoot } from "../support/repo-root.js";
 import { afterEach, describe, expect, it } from "vitest";
 import type { JobStateEvent } from "../../src/compute/compute.js";
 import { RunRegistry } from "../../src/runs/run-registry.js";
@@ -232,6 +235,9 @@ describe("check run buttons", () => {
       .reply(404, { message: "Not Found" })
       .get(`${repoPath}/collaborators/Codertocat/permission`)
       .reply(200, permission("write"))
+      // The re-run reads the PR to know whether it comes from a fork (train.forks).
+      .get(`${repoPath}/pulls/1`)
+      .reply(200, JSON.parse(readFileSync(path.join(repoRoot, "test/fixtures/webhooks/pull_request.opened.json"), "utf8")).pull_request)
       .post(`${repoPath}/check-runs`, (body) => created.push(body) > 0)
       .reply(201, { id: 62 });
     await harness.probot.receive(action("nbtrain-rerun"));
