@@ -6,14 +6,12 @@ import { FileStore } from "../../src/storage/file-store.js";
 import { RecordingCompute } from "../support/train-harness.js";
 import { describe, expect, it } from "vitest";
 import { checkNotebook } from "../../src/notebook/check-notebook.js";
-import { BASE, contentsPath, HEAD, loadPayload, mockInstallationToken, mockNoConfig, notebook, RAW_HEADERS, TOKEN, useTestHarness } from "../support/test-app.js";
+import { addedFile as added, CONFIG_PATH as configPath, mockCheckRunAndComment, mockPullRequestReads, ORG_CONFIG_PATH, mockPullRequestFiles, REPO_PATH as repoPath } from "../support/pr-scopes.js";
+import { BASE, contentsPath, HEAD, loadPayload, notebook, RAW_HEADERS, TOKEN, useTestHarness } from "../support/test-app.js";
 
 const harness = useTestHarness();
-const repoPath = "/repos/Codertocat/Hello-World";
-const configPath = `${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`;
 
 const prEvent = () => ({ id: "delivery-42", name: "pull_request" as const, payload: loadPayload("pull_request.opened") as never });
-const added = (filename: string) => ({ filename, status: "added", sha: "s", additions: 1, deletions: 0, changes: 1 });
 
 function messages(): Array<Record<string, unknown>> {
   return harness.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -23,10 +21,7 @@ describe("faults", () => {
   it("reports a notebook deleted since the event, a submodule and one over 100 MB as skipped lines, not a failure", async () => {
     await harness.load({ checkNotebook });
     let update: any;
-    const github = harness.github();
-    mockInstallationToken(github);
-    github.get(`${repoPath}/pulls/2/files?per_page=100`).reply(200, [added("gone.ipynb"), added("vendor/lib.ipynb"), added("huge.ipynb"), added("ok.ipynb")]);
-    mockNoConfig(github);
+    const github = mockPullRequestReads(harness.github(), [added("gone.ipynb"), added("vendor/lib.ipynb"), added("huge.ipynb"), added("ok.ipynb")]);
     github
       .post(`${repoPath}/check-runs`)
       .reply(201, { id: 1 })
@@ -37,13 +32,8 @@ describe("faults", () => {
       .get(contentsPath("huge.ipynb", HEAD))
       .reply(403, { message: "This API returns blobs up to 100 MB in size. The requested blob is too large to fetch via the API.", errors: [{ code: "too_large" }] })
       .get(contentsPath("ok.ipynb", HEAD))
-      .reply(200, notebook(["print('hi')"]), RAW_HEADERS)
-      .patch(`${repoPath}/check-runs/1`, (body) => Boolean((update = body)))
-      .reply(200, {})
-      .get(`${repoPath}/issues/2/comments?per_page=100`)
-      .reply(200, [])
-      .post(`${repoPath}/issues/2/comments`, (body: { body: string }) => body.body.includes("⏭️ skipped: not found at ec26c3e"))
-      .reply(201, {});
+      .reply(200, notebook(["print('hi')"]), RAW_HEADERS);
+    mockCheckRunAndComment(github, 1, { onUpdate: (body) => (update = body), comment: (body) => body.includes("⏭️ skipped: not found at ec26c3e") });
     await harness.probot.receive(prEvent());
     expect(update.conclusion).toBe("success");
     expect(update.output.summary).toContain("| gone\\.ipynb | ⏭️ skipped | – | – | – | not found at ec26c3e: deleted, renamed or moved into a submodule after the event");
@@ -55,10 +45,7 @@ describe("faults", () => {
   it("fails the check run with a useful, token-free message on any other error, logged with the delivery id", async () => {
     await harness.load({});
     let failure: any;
-    const github = harness.github();
-    mockInstallationToken(github);
-    github.get(`${repoPath}/pulls/2/files?per_page=100`).reply(200, [added("a.ipynb")]);
-    mockNoConfig(github);
+    const github = mockPullRequestReads(harness.github(), [added("a.ipynb")]);
     github
       .post(`${repoPath}/check-runs`)
       .reply(201, { id: 5 })
@@ -78,11 +65,8 @@ describe("faults", () => {
 
   it("creates a failed check run when the failure comes before the run started", async () => {
     await harness.load({});
-    const github = harness.github();
-    mockInstallationToken(github);
+    const github = mockPullRequestFiles(harness.github(), [added("a.ipynb")]);
     github
-      .get(`${repoPath}/pulls/2/files?per_page=100`)
-      .reply(200, [added("a.ipynb")])
       .get(configPath)
       .reply(502, "Bad Gateway")
       .post(`${repoPath}/check-runs`, (body: any) => body.conclusion === "failure" && body.head_sha === HEAD && body.output.summary.includes("GitHub answered 502"))
@@ -92,12 +76,7 @@ describe("faults", () => {
 
   it("rejects the delivery, never silently, when the failure cannot even be reported", async () => {
     await harness.load({});
-    const github = harness.github();
-    mockInstallationToken(github);
-    github
-      .get(`${repoPath}/pulls/2/files?per_page=100`)
-      .reply(200, [added("a.ipynb")]);
-    mockNoConfig(github);
+    const github = mockPullRequestReads(harness.github(), [added("a.ipynb")]);
     github
       .post(`${repoPath}/check-runs`)
       .reply(403, { message: "Resource not accessible by integration" })
@@ -118,11 +97,8 @@ describe("repository config", () => {
   it("fails the check run with the message naming the key when the config has wrong types", async () => {
     await harness.load({});
     let failure: any;
-    const github = harness.github();
-    mockInstallationToken(github);
+    const github = mockPullRequestFiles(harness.github(), [added("a.ipynb")]);
     github
-      .get(`${repoPath}/pulls/2/files?per_page=100`)
-      .reply(200, [added("a.ipynb")])
       .get(configPath)
       .reply(200, "include: notebooks/**\nrules:\n  secret: loud\nlimits:\n  output_bytes: lots\n", RAW_HEADERS)
       .post(`${repoPath}/check-runs`, (body) => Boolean((failure = body)))
@@ -141,11 +117,8 @@ describe("repository config", () => {
       const policy = parseDeploymentPolicy({ NBTRAIN_BATCH_QUEUES: "nbtrain,team-*", NBTRAIN_MAX_GPUS: "2" }, storeUri);
       await harness.load({ train: { compute: new RecordingCompute(), store: new FileStore(dir), storeUri, policy, backend: "aws-batch" } });
       let failure: any;
-      const github = harness.github();
-      mockInstallationToken(github);
+      const github = mockPullRequestFiles(harness.github(), [added("a.ipynb")]);
       github
-        .get(`${repoPath}/pulls/2/files?per_page=100`)
-        .reply(200, [added("a.ipynb")])
         .get(configPath)
         .reply(200, "train:\n  gpus:\n    t4: { queue: team-a, job_definition: admin-role, vcpus: 4, memory: 16GiB }\n    big: { queue: other, job_definition: nbtrain-runner:3, vcpus: 8, memory: 15GiB }\n  limits:\n    max_gpus: 4\n", RAW_HEADERS)
         .post(`${repoPath}/check-runs`, (body) => Boolean((failure = body)))
@@ -165,11 +138,8 @@ describe("repository config", () => {
 
   it("fails the check run on YAML that does not parse", async () => {
     await harness.load({});
-    const github = harness.github();
-    mockInstallationToken(github);
+    const github = mockPullRequestFiles(harness.github(), [added("a.ipynb")]);
     github
-      .get(`${repoPath}/pulls/2/files?per_page=100`)
-      .reply(200, [added("a.ipynb")])
       .get(configPath)
       .reply(200, "rules: [unclosed\n", RAW_HEADERS)
       .post(`${repoPath}/check-runs`, (body: any) => body.conclusion === "failure" && body.output.summary.startsWith(".github/nbtrain.yml is not valid YAML"))
@@ -180,25 +150,17 @@ describe("repository config", () => {
   it("applies include/exclude globs and rule severities, with org defaults from the .github repository", async () => {
     let update: any;
     await harness.load({ checkNotebook });
-    const github = harness.github();
-    mockInstallationToken(github);
+    const github = mockPullRequestFiles(harness.github(), [added("notebooks/a.ipynb"), added("notebooks/scratch/b.ipynb"), added("other/c.ipynb")]);
     github
-      .get(`${repoPath}/pulls/2/files?per_page=100`)
-      .reply(200, [added("notebooks/a.ipynb"), added("notebooks/scratch/b.ipynb"), added("other/c.ipynb")])
       .get(configPath)
       .reply(404, { message: "Not Found" })
-      .get(`/repos/Codertocat/.github/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
+      .get(ORG_CONFIG_PATH)
       .reply(200, "include: ['notebooks/**']\nexclude: ['**/scratch/**']\nrules:\n  missing-kernelspec: error\n", RAW_HEADERS)
       .post(`${repoPath}/check-runs`)
       .reply(201, { id: 4 })
       .get(contentsPath("notebooks/a.ipynb", HEAD))
-      .reply(200, JSON.stringify({ cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }), RAW_HEADERS)
-      .patch(`${repoPath}/check-runs/4`, (body) => Boolean((update = body)))
-      .reply(200, {})
-      .get(`${repoPath}/issues/2/comments?per_page=100`)
-      .reply(200, [])
-      .post(`${repoPath}/issues/2/comments`)
-      .reply(201, {});
+      .reply(200, JSON.stringify({ cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }), RAW_HEADERS);
+    mockCheckRunAndComment(github, 4, { onUpdate: (body) => (update = body) });
     await harness.probot.receive(prEvent());
     expect(update.conclusion).toBe("failure");
     expect(update.output.annotations).toEqual([expect.objectContaining({ path: "notebooks/a.ipynb", annotation_level: "failure", title: "missing-kernelspec" })]);
@@ -206,11 +168,8 @@ describe("repository config", () => {
 
   it("writes nothing when the config excludes every changed notebook", async () => {
     await harness.load({});
-    const github = harness.github();
-    mockInstallationToken(github);
+    const github = mockPullRequestFiles(harness.github(), [added("scratch/x.ipynb")]);
     github
-      .get(`${repoPath}/pulls/2/files?per_page=100`)
-      .reply(200, [added("scratch/x.ipynb")])
       .get(configPath)
       .reply(200, "exclude: ['scratch/**']\n", RAW_HEADERS);
     await harness.probot.receive(prEvent());
@@ -221,23 +180,15 @@ describe("repository config", () => {
 describe("base versions", () => {
   it("compares a renamed notebook with its previous path at the base", async () => {
     await harness.load({});
-    const github = harness.github();
-    mockInstallationToken(github);
-    github.get(`${repoPath}/pulls/2/files?per_page=100`).reply(200, [{ filename: "new/name.ipynb", previous_filename: "old name.ipynb", status: "renamed", sha: "s", additions: 0, deletions: 0, changes: 0 }]);
-    mockNoConfig(github);
+    const github = mockPullRequestReads(harness.github(), [{ filename: "new/name.ipynb", previous_filename: "old name.ipynb", status: "renamed", sha: "s", additions: 0, deletions: 0, changes: 0 }]);
     github
       .post(`${repoPath}/check-runs`)
       .reply(201, { id: 9 })
       .get(contentsPath("new/name.ipynb", HEAD))
       .reply(200, notebook(["a", "b"]), RAW_HEADERS)
       .get(contentsPath("old name.ipynb", BASE))
-      .reply(200, notebook(["a"]), RAW_HEADERS)
-      .patch(`${repoPath}/check-runs/9`)
-      .reply(200, {})
-      .get(`${repoPath}/issues/2/comments?per_page=100`)
-      .reply(200, [])
-      .post(`${repoPath}/issues/2/comments`, (body: { body: string }) => body.body.includes("| **source changed**: +1 −0 cells |"))
-      .reply(201, {});
+      .reply(200, notebook(["a"]), RAW_HEADERS);
+    mockCheckRunAndComment(github, 9, { comment: (body) => body.includes("| **source changed**: +1 −0 cells |") });
     await harness.probot.receive(prEvent());
   });
 });

@@ -2,13 +2,11 @@ import { describe, expect, it } from "vitest";
 import { checkNotebook } from "../../src/notebook/check-notebook.js";
 import { textSize } from "../../src/report/github-limits.js";
 import { STICKY_MARKER } from "../../src/report/render-pr-comment.js";
+import { addedFile as added, mockCheckRunAndComment, mockPullRequestReads, pullFilesPath as filesUrl, REPO_PATH as repoPath } from "../support/pr-scopes.js";
 import { contentsPath, fakeChecker, HEAD, loadPayload, mockInstallationToken, mockNoConfig, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
 
 const harness = useTestHarness();
-const repoPath = "/repos/Codertocat/Hello-World";
 const prEvent = () => ({ id: "delivery-big", name: "pull_request" as const, payload: loadPayload("pull_request.opened") as never });
-const added = (filename: string) => ({ filename, status: "added", sha: "s", additions: 1, deletions: 0, changes: 1 });
-const filesUrl = (page?: number) => `${repoPath}/pulls/2/files?per_page=100${page ? `&page=${page}` : ""}`;
 const link = (page: number) => `<https://api.github.com${filesUrl(page)}>; rel="next", <https://api.github.com${filesUrl(3)}>; rel="last"`;
 
 describe("large and hostile pull requests", () => {
@@ -42,14 +40,7 @@ describe("large and hostile pull requests", () => {
         }, 5);
       });
     }
-    github
-      .patch(`${repoPath}/check-runs/300`, (body) => updates.push(body) > 0)
-      .times(6)
-      .reply(200, {})
-      .get(`${repoPath}/issues/2/comments?per_page=100`)
-      .reply(200, [])
-      .post(`${repoPath}/issues/2/comments`, (body: { body: string }) => Boolean((comment = body.body)))
-      .reply(201, {});
+    mockCheckRunAndComment(github, 300, { onUpdate: (body) => updates.push(body), times: 6, comment: (body) => Boolean((comment = body)) });
 
     await harness.probot.receive(prEvent());
 
@@ -82,13 +73,8 @@ describe("large and hostile pull requests", () => {
       .post(`${repoPath}/check-runs`)
       .reply(201, { id: 30 })
       .get(contentsPath("found.ipynb", HEAD))
-      .reply(200, notebook(["x"]), RAW_HEADERS)
-      .patch(`${repoPath}/check-runs/30`, (body) => Boolean((update = body)))
-      .reply(200, {})
-      .get(`${repoPath}/issues/2/comments?per_page=100`)
-      .reply(200, [])
-      .post(`${repoPath}/issues/2/comments`, (body: { body: string }) => body.body.includes("GitHub lists at most 3,000 changed files of a pull request"))
-      .reply(201, {});
+      .reply(200, notebook(["x"]), RAW_HEADERS);
+    mockCheckRunAndComment(github, 30, { onUpdate: (body) => (update = body), comment: (body) => body.includes("GitHub lists at most 3,000 changed files of a pull request") });
     await harness.probot.receive(prEvent());
     expect(update.output.summary).toContain("GitHub lists at most 3,000 changed files of a pull request; notebooks beyond them were not checked.");
   });
@@ -98,20 +84,10 @@ describe("large and hostile pull requests", () => {
     const many = Array.from({ length: 50 }, (_, line) => ({ severity: "warning" as const, line: line + 1 }));
     await harness.load({ checkNotebook: fakeChecker(Object.fromEntries(paths.map((p) => [p, many]))), maxAnnotations: 120 });
     const updates: any[] = [];
-    const github = harness.github();
-    mockInstallationToken(github);
-    github.get(filesUrl()).reply(200, paths.map(added));
-    mockNoConfig(github);
+    const github = mockPullRequestReads(harness.github(), paths.map(added));
     github.post(`${repoPath}/check-runs`).reply(201, { id: 7 });
     for (const p of paths) github.get(contentsPath(p, HEAD)).reply(200, notebook(["x"]), RAW_HEADERS);
-    github
-      .patch(`${repoPath}/check-runs/7`, (body) => updates.push(body) > 0)
-      .times(3)
-      .reply(200, {})
-      .get(`${repoPath}/issues/2/comments?per_page=100`)
-      .reply(200, [])
-      .post(`${repoPath}/issues/2/comments`)
-      .reply(201, {});
+    mockCheckRunAndComment(github, 7, { onUpdate: (body) => updates.push(body), times: 3 });
     await harness.probot.receive(prEvent());
     expect(updates.map((u) => u.output.annotations.length)).toEqual([50, 50, 20]);
     expect(updates[2].output.summary).toContain("Annotations are capped at 120 per check run: 120 of 150 are shown on the files, errors first");
@@ -121,21 +97,13 @@ describe("large and hostile pull requests", () => {
     await harness.load({ checkNotebook });
     let update: any;
     const broken = '{\n "cells": [\n  {"cell_type": "code", "source": ["x = 1"],,\n';
-    const github = harness.github();
-    mockInstallationToken(github);
-    github.get(filesUrl()).reply(200, [added("broken.ipynb")]);
-    mockNoConfig(github);
+    const github = mockPullRequestReads(harness.github(), [added("broken.ipynb")]);
     github
       .post(`${repoPath}/check-runs`)
       .reply(201, { id: 2 })
       .get(contentsPath("broken.ipynb", HEAD))
-      .reply(200, broken, RAW_HEADERS)
-      .patch(`${repoPath}/check-runs/2`, (body) => Boolean((update = body)))
-      .reply(200, {})
-      .get(`${repoPath}/issues/2/comments?per_page=100`)
-      .reply(200, [])
-      .post(`${repoPath}/issues/2/comments`, (body: { body: string }) => body.body.includes("not compared: head version: not valid JSON"))
-      .reply(201, {});
+      .reply(200, broken, RAW_HEADERS);
+    mockCheckRunAndComment(github, 2, { onUpdate: (body) => (update = body), comment: (body) => body.includes("not compared: head version: not valid JSON") });
     await harness.probot.receive(prEvent());
     const expected = checkNotebook("broken.ipynb", Buffer.from(broken)).findings.find((f) => f.rule === "invalid-json")!;
     expect(expected.line).toBe(3);
@@ -147,21 +115,13 @@ describe("large and hostile pull requests", () => {
     const checker = fakeChecker({});
     await harness.load({ checkNotebook: checker });
     const bytes = Buffer.from(notebook(["print('é')"]));
-    const github = harness.github();
-    mockInstallationToken(github);
-    github.get(filesUrl()).reply(200, [added("bin.ipynb")]);
-    mockNoConfig(github);
+    const github = mockPullRequestReads(harness.github(), [added("bin.ipynb")]);
     github
       .post(`${repoPath}/check-runs`)
       .reply(201, { id: 2 })
       .get(contentsPath("bin.ipynb", HEAD))
-      .reply(200, bytes, { "content-type": "application/vnd.github.raw" })
-      .patch(`${repoPath}/check-runs/2`)
-      .reply(200, {})
-      .get(`${repoPath}/issues/2/comments?per_page=100`)
-      .reply(200, [])
-      .post(`${repoPath}/issues/2/comments`)
-      .reply(201, {});
+      .reply(200, bytes, { "content-type": "application/vnd.github.raw" });
+    mockCheckRunAndComment(github, 2);
     await harness.probot.receive(prEvent());
     expect(checker.calls).toEqual([{ path: "bin.ipynb", size: bytes.byteLength }]);
   });
@@ -178,21 +138,13 @@ describe("large and hostile pull requests", () => {
       nbformat_minor: 5,
     });
     expect(big.length).toBeGreaterThan(60 * 1024 * 1024);
-    const github = harness.github();
-    mockInstallationToken(github);
-    github.get(filesUrl()).reply(200, [added("data/big.ipynb")]);
-    mockNoConfig(github);
+    const github = mockPullRequestReads(harness.github(), [added("data/big.ipynb")]);
     github
       .post(`${repoPath}/check-runs`)
       .reply(201, { id: 60 })
       .get(contentsPath("data/big.ipynb", HEAD))
-      .reply(200, big, RAW_HEADERS)
-      .patch(`${repoPath}/check-runs/60`, (body) => Boolean((update = body)))
-      .reply(200, {})
-      .get(`${repoPath}/issues/2/comments?per_page=100`)
-      .reply(200, [])
-      .post(`${repoPath}/issues/2/comments`)
-      .reply(201, {});
+      .reply(200, big, RAW_HEADERS);
+    mockCheckRunAndComment(github, 60, { onUpdate: (body) => (update = body) });
     await harness.probot.receive(prEvent());
     const rules = update.output.annotations.map((a: { title: string }) => a.title.split(" ")[0]);
     expect(rules).toContain("notebook-size");

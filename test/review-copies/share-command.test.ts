@@ -2,8 +2,6 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type nock from "nock";
 import { describe, expect, it } from "vitest";
-import type { ShareDeps } from "../../src/review-copies/share-review-copies.js";
-import { createGoogleReviewCopyDrive } from "../../src/storage/google-review-copy-drive.js";
 import { pathId } from "../../src/review-copies/plan/review-copy-properties.js";
 import {
   driveRequests,
@@ -14,11 +12,12 @@ import {
   expectListPermissions,
   expectToken,
   expectUpdateCopy,
-  OAUTH,
   OWNER_PERMISSION,
   type Upload,
+  shareDeps,
   useDriveMock,
 } from "../support/drive-mock.js";
+import { permission } from "../support/train-harness.js";
 import { contentsPath, fakeChecker, HEAD, loadPayload, mockInstallationToken, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
 
 const harness = useTestHarness();
@@ -29,17 +28,6 @@ const ROOT = "FOLDER_ROOT_0001";
 const COMMENT_ID = 492700400;
 const SHARE_YML = `share:\n  drive_folder: ${ROOT}\n  audience:\n    domain: example.com\n`;
 const NB_TEXT = notebook(["print('hello')"]);
-
-function shareDeps(): ShareDeps & { opened: number } {
-  const deps = {
-    opened: 0,
-    openDrive: async () => {
-      deps.opened++;
-      return createGoogleReviewCopyDrive(OAUTH, { sleep: async () => undefined });
-    },
-  };
-  return deps;
-}
 
 function commentEvent(body: string) {
   const payload = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../fixtures/share/issue_comment.created.json"), "utf8")) as Record<string, any>;
@@ -53,16 +41,21 @@ function pullRequest(): Record<string, any> {
   return pr;
 }
 
-function collaborator(level: "write" | "read"): object {
-  return { permission: level, role_name: level, user: { login: "Codertocat", id: 21031067, node_id: "U", avatar_url: "", gravatar_id: "", url: "", html_url: "", followers_url: "", following_url: "", gists_url: "", starred_url: "", subscriptions_url: "", organizations_url: "", repos_url: "", events_url: "", received_events_url: "", type: "User", site_admin: false } };
-}
-
 function mockCommand(level: "write" | "read", config = SHARE_YML): nock.Scope {
   const github = harness.github();
   mockInstallationToken(github, 1);
-  github.get(`${repoPath}/collaborators/Codertocat/permission`).reply(200, collaborator(level));
+  github.get(`${repoPath}/collaborators/Codertocat/permission`).reply(200, permission(level));
   if (level === "write") github.get(`${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`).reply(200, config, RAW_HEADERS);
   return github;
+}
+
+/** 😕 and the reply that says why: how `/share` refuses. */
+function expectRefusal(github: nock.Scope, replies: Array<{ body: string }>): nock.Scope {
+  return github
+    .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "confused" })
+    .reply(201, { id: 1, content: "confused" })
+    .post(`${repoPath}/issues/2/comments`, (body: { body: string }) => replies.push(body) > 0)
+    .reply(201, { id: 9 });
 }
 
 describe("/share", () => {
@@ -141,11 +134,7 @@ describe("/share", () => {
     const share = shareDeps();
     await harness.load({ share });
     const replies: Array<{ body: string }> = [];
-    mockCommand("read")
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "confused" })
-      .reply(201, { id: 1, content: "confused" })
-      .post(`${repoPath}/issues/2/comments`, (body: { body: string }) => replies.push(body) > 0)
-      .reply(201, { id: 9 });
+    expectRefusal(mockCommand("read"), replies);
     await harness.probot.receive(commentEvent("/share"));
     expect(replies[0]!.body).toBe("@Codertocat `/share` needs **write** permission on this repository and you have **read**. Ask a maintainer to run it.");
     expect(share.opened).toBe(0);
@@ -155,11 +144,7 @@ describe("/share", () => {
     const share = shareDeps();
     await harness.load({ share });
     const replies: Array<{ body: string }> = [];
-    mockCommand("write", "rules:\n  secret: error\n")
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "confused" })
-      .reply(201, { id: 1, content: "confused" })
-      .post(`${repoPath}/issues/2/comments`, (body: { body: string }) => replies.push(body) > 0)
-      .reply(201, { id: 9 });
+    expectRefusal(mockCommand("write", "rules:\n  secret: error\n"), replies);
     await harness.probot.receive(commentEvent("/share"));
     expect(replies[0]!.body).toContain("Review copies are off for this repository. To turn them on, set `share.drive_folder`");
     expect(share.opened).toBe(0);
@@ -170,11 +155,7 @@ describe("/share", () => {
     const replies: Array<{ body: string }> = [];
     const github = harness.github();
     mockInstallationToken(github, 1);
-    github
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "confused" })
-      .reply(201, { id: 1, content: "confused" })
-      .post(`${repoPath}/issues/2/comments`, (body: { body: string }) => replies.push(body) > 0)
-      .reply(201, { id: 9 });
+    expectRefusal(github, replies);
     await harness.probot.receive(commentEvent("/share ../secrets.ipynb"));
     expect(replies[0]!.body).toContain("leaves the repository");
   });

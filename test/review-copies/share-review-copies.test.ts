@@ -3,8 +3,6 @@ import path from "node:path";
 import type nock from "nock";
 import { describe, expect, it } from "vitest";
 import { loadShareDeps } from "../../src/app/load-share-deps.js";
-import type { ShareDeps } from "../../src/review-copies/share-review-copies.js";
-import { createGoogleReviewCopyDrive } from "../../src/storage/google-review-copy-drive.js";
 import { pathId } from "../../src/review-copies/plan/review-copy-properties.js";
 import {
   ACCESS_TOKEN,
@@ -23,8 +21,10 @@ import {
   OAUTH,
   OWNER_PERMISSION,
   type Upload,
+  shareDeps,
   useDriveMock,
 } from "../support/drive-mock.js";
+import { addedFile, CONFIG_PATH, mockCheckRunAndComment, mockPullRequestFiles, pullFilesPath } from "../support/pr-scopes.js";
 import { contentsPath, fakeChecker, HEAD, loadPayload, mockInstallationToken, mockNoConfig, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
 
 const harness = useTestHarness();
@@ -46,18 +46,6 @@ const SHARE_YML = `share:
     Hubot: hubot@example.com
 `;
 
-/** Review copies over the real Drive client; every wait is recorded instead of slept. */
-function shareDeps(sleeps: number[] = []): ShareDeps & { opened: number } {
-  const deps = {
-    opened: 0,
-    openDrive: async () => {
-      deps.opened++;
-      return createGoogleReviewCopyDrive(OAUTH, { sleep: async (ms) => void sleeps.push(ms) });
-    },
-  };
-  return deps;
-}
-
 function prEvent(action: "opened" | "synchronize", reviewers: string[], headSha = HEAD) {
   const payload = loadPayload("pull_request.opened");
   payload.action = action;
@@ -66,26 +54,18 @@ function prEvent(action: "opened" | "synchronize", reviewers: string[], headSha 
   return { id: `delivery-${action}-${reviewers.join("-")}`, name: "pull_request" as const, payload: payload as never };
 }
 
-const added = (filename: string) => ({ sha: "s", filename, status: "added", additions: 1, deletions: 0, changes: 1 });
-
 /** The GitHub side of one PR check with sharing on: files, config, check run, reviews, contents, comment. */
 function mockPrCheck(github: nock.Scope, options: { files: string[]; contents: Record<string, string>; config?: string | null; reviews?: object[]; comments: Array<{ body: string }>; headSha?: string; token?: boolean }): void {
   const sha = options.headSha ?? HEAD;
   // Probot keeps the installation token for later events of the same test.
   if (options.token !== false) mockInstallationToken(github);
-  github.get(`${repoPath}/pulls/2/files?per_page=100`).reply(200, options.files.map(added));
+  github.get(pullFilesPath()).reply(200, options.files.map(addedFile));
   if (options.config === null) mockNoConfig(github);
-  else github.get(`${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`).reply(200, options.config ?? SHARE_YML, RAW_HEADERS);
+  else github.get(CONFIG_PATH).reply(200, options.config ?? SHARE_YML, RAW_HEADERS);
   github.post(`${repoPath}/check-runs`).reply(201, { id: 77 });
   if (options.reviews) github.get(`${repoPath}/pulls/2/reviews?per_page=100`).reply(200, options.reviews);
   for (const [file, text] of Object.entries(options.contents)) github.get(contentsPath(file, sha)).reply(200, text, RAW_HEADERS);
-  github
-    .patch(`${repoPath}/check-runs/77`)
-    .reply(200, { id: 77 })
-    .get(`${repoPath}/issues/2/comments?per_page=100`)
-    .reply(200, [])
-    .post(`${repoPath}/issues/2/comments`, (body: { body: string }) => options.comments.push(body) > 0)
-    .reply(201, { id: 6 });
+  mockCheckRunAndComment(github, 77, { comment: (body) => options.comments.push({ body }) > 0 });
 }
 
 /** The app properties a copy of `file` at `sha` carries. */
@@ -407,12 +387,9 @@ describe("review copies on pull request checks", () => {
     const share = shareDeps();
     await harness.load({ share });
     let failure: { output?: { summary?: string } } = {};
-    const github = harness.github();
-    mockInstallationToken(github);
+    const github = mockPullRequestFiles(harness.github(), [addedFile(NB)]);
     github
-      .get(`${repoPath}/pulls/2/files?per_page=100`)
-      .reply(200, [added(NB)])
-      .get(`${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
+      .get(CONFIG_PATH)
       .reply(200, `share:\n  drive_folder: ${ROOT}\n  role: writer\n`, RAW_HEADERS)
       .post(`${repoPath}/check-runs`, (body: typeof failure) => Boolean((failure = body)))
       .reply(201, { id: 3 });

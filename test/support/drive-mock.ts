@@ -1,6 +1,8 @@
 import nock from "nock";
 import { afterEach, beforeEach, expect } from "vitest";
 import type { ExistingPermission } from "../../src/review-copies/plan/grant.js";
+import type { ShareDeps } from "../../src/review-copies/share-review-copies.js";
+import { createGoogleReviewCopyDrive } from "../../src/storage/google-review-copy-drive.js";
 
 /**
  * nock interceptors for the Drive v3 calls review copies make, each matching the exact request:
@@ -19,6 +21,18 @@ export const driveRequests: string[] = [];
 export const unmatched: string[] = [];
 
 const onNoMatch = (req: { method?: string; path?: string; href?: string; hostname?: string }) => unmatched.push(`${req.method} ${req.href ?? req.path}`);
+
+/** Review copies over the real Drive client with OAUTH; every wait is recorded in `sleeps` instead of slept. */
+export function shareDeps(sleeps: number[] = []): ShareDeps & { opened: number } {
+  const deps = {
+    opened: 0,
+    openDrive: async () => {
+      deps.opened++;
+      return createGoogleReviewCopyDrive(OAUTH, { sleep: async (ms) => void sleeps.push(ms) });
+    },
+  };
+  return deps;
+}
 
 /** Registers hooks: network off but loopback, request capture, and after each test: nothing unmatched. */
 export function useDriveMock(): void {

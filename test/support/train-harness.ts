@@ -4,7 +4,9 @@ import path from "node:path";
 import type { CancelResult, Compute, JobSnapshot, JobStateEvent, JobStateListener, SubmitResult, TrainJob } from "../../src/compute/compute.js";
 import type { TrainDeps } from "../../src/app/app-deps.js";
 import { FileStore } from "../../src/storage/file-store.js";
-import { HEAD, loadPayload } from "./test-app.js";
+import type nock from "nock";
+import { CONFIG_PATH, REPO_PATH } from "./pr-scopes.js";
+import { contentsPath, HEAD, loadPayload, mockInstallationToken, mockNoConfig, RAW_HEADERS } from "./test-app.js";
 import { openPolicy } from "./open-policy.js";
 
 /**
@@ -96,4 +98,30 @@ export function permission(level: "admin" | "maintain" | "write" | "triage" | "r
     role_name: level,
     user: { login, id: 21031067, node_id: "MDQ6VXNlcjIxMDMxMDY3", avatar_url: "", gravatar_id: "", url: "", html_url: "", followers_url: "", following_url: "", gists_url: "", starred_url: "", subscriptions_url: "", organizations_url: "", repos_url: "", events_url: "", received_events_url: "", type: "User", site_admin: false },
   };
+}
+
+/**
+ * The reads that open a `/train` on PR #1: the installation token, `.github/nbtrain.yml` (absent
+ * unless `config` is given), the commenter's permission (`null`: not a collaborator, a 404) and,
+ * unless `pr` is false, the pull request; with `notebook`, that notebook at the PR's head.
+ */
+export function mockCommandReads(
+  scope: nock.Scope,
+  options: {
+    config?: string;
+    permission?: Parameters<typeof permission>[0] | null;
+    pr?: Parameters<typeof pullRequest>[0] | false;
+    notebook?: { path: string; text: string };
+  } = {},
+): nock.Scope {
+  const { config, permission: level = "write", pr = {}, notebook } = options;
+  mockInstallationToken(scope);
+  if (config === undefined) mockNoConfig(scope);
+  else scope.get(CONFIG_PATH).reply(200, config, RAW_HEADERS);
+  const permissionPath = `${REPO_PATH}/collaborators/Codertocat/permission`;
+  if (level === null) scope.get(permissionPath).reply(404, { message: "Not Found" });
+  else scope.get(permissionPath).reply(200, permission(level));
+  if (pr !== false) scope.get(`${REPO_PATH}/pulls/1`).reply(200, pullRequest(pr));
+  if (notebook) scope.get(contentsPath(notebook.path, (pr && pr.head) || HEAD)).reply(200, notebook.text, RAW_HEADERS);
+  return scope;
 }

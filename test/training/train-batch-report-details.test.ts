@@ -1,7 +1,5 @@
 import { BatchClient } from "@aws-sdk/client-batch";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AwsBatchCompute } from "../../src/compute/aws-batch-compute.js";
@@ -9,7 +7,9 @@ import { loadTrainDeps } from "../../src/app/load-train-deps.js";
 import { readCloudWatchLogTail } from "../../src/compute/read-cloudwatch-log-tail.js";
 import { RunRegistry } from "../../src/runs/run-registry.js";
 import { FileStore } from "../../src/storage/file-store.js";
-import { HEAD, mockInstallationToken, useTestHarness } from "../support/test-app.js";
+import { mockInstallationToken, useTestHarness } from "../support/test-app.js";
+import { mockCheckRunAndComment } from "../support/pr-scopes.js";
+import { a10gResources, outOfMemoryEvent, runRequest } from "../support/run-requests.js";
 import { trainDeps } from "../support/train-harness.js";
 import { openPolicy } from "../support/open-policy.js";
 
@@ -19,8 +19,6 @@ import { openPolicy } from "../support/open-policy.js";
 const harness = useTestHarness();
 const batch = mockClient(BatchClient);
 const logsClient = mockClient(CloudWatchLogsClient);
-const repoPath = "/repos/Codertocat/Hello-World";
-const NB = "notebooks/spiral.ipynb";
 
 let dispose: () => void = () => {};
 let store: FileStore;
@@ -45,19 +43,10 @@ async function load(drive?: { ids: Map<string, string>; asked: string[] }) {
 
 /** Reports the out-of-memory FAILED event for run c2468013579 and returns the check run's completion. */
 async function reportOutOfMemory(compute: AwsBatchCompute): Promise<any> {
-  await new RunRegistry(store).writeRequest(request("c2468013579", 4242));
-  const raw = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../fixtures/batch-events/out-of-memory.json"), "utf8"));
-  raw.detail.tags = { ...raw.detail.tags, "nbtrain:repo": "Codertocat/Hello-World", "nbtrain:pr": "1", "nbtrain:head-sha": HEAD, "nbtrain:check-run-id": "4242", "nbtrain:installation-id": "2" };
+  await new RunRegistry(store).writeRequest(runRequest("c2468013579", 4242, { resources: a10gResources("nbtrain-a10g") }));
+  const raw = outOfMemoryEvent();
   const patches: any[] = [];
-  const scope = harness.github();
-  mockInstallationToken(scope);
-  scope
-    .patch(`${repoPath}/check-runs/4242`, (body) => patches.push(body) > 0)
-    .reply(200, { id: 4242 })
-    .get(`${repoPath}/issues/1/comments?per_page=100`)
-    .reply(200, [])
-    .post(`${repoPath}/issues/1/comments`)
-    .reply(201, { id: 5 });
+  mockCheckRunAndComment(mockInstallationToken(harness.github()), 4242, { pull: 1, onUpdate: (body) => patches.push(body) });
   expect((await compute.handleEvent(raw)).kind).toBe("event");
   for (let i = 0; i < 200 && patches.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   if (patches.length === 0) throw new Error("timed out waiting for the report");
@@ -117,24 +106,3 @@ describe("loadTrainDeps on aws-batch", () => {
     await train!.close?.();
   });
 });
-
-function request(runId: string, checkRunId: number) {
-  return {
-    format: "nbtrain-request/1" as const,
-    runId,
-    commentId: Number(runId.slice(1)),
-    owner: "Codertocat",
-    repo: "Hello-World",
-    pullNumber: 1,
-    headSha: HEAD,
-    baseRef: "master",
-    notebook: NB,
-    parameters: {},
-    resources: { gpuType: "a10g", gpus: 1, vcpus: 8, memoryMiB: 16384, timeoutSeconds: 3600, spot: true, queue: "nbtrain-a10g", jobDefinition: "nbtrain-runner:3" },
-    requestedBy: "Codertocat",
-    requestedAt: "2026-11-27T11:00:00.000Z",
-    checkRunId,
-    installationId: 2,
-    interruptions: [],
-  };
-}

@@ -1,7 +1,5 @@
 import { BatchClient, ListJobsCommand, SubmitJobCommand } from "@aws-sdk/client-batch";
 import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AwsBatchCompute } from "../../src/compute/aws-batch-compute.js";
@@ -9,8 +7,10 @@ import { AwsJobSecrets, jobTokenSecretName } from "../../src/compute/aws-job-sec
 import { JobToken } from "../../src/github/create-job-token.js";
 import { RunRegistry } from "../../src/runs/run-registry.js";
 import { FileStore } from "../../src/storage/file-store.js";
-import { contentsPath, HEAD, mockInstallationToken, mockNoConfig, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
-import { commentPayload, permission, pullRequest, trainDeps } from "../support/train-harness.js";
+import { mockInstallationToken, notebook, useTestHarness } from "../support/test-app.js";
+import { mockCheckRunAndComment } from "../support/pr-scopes.js";
+import { outOfMemoryEvent, runRequest } from "../support/run-requests.js";
+import { commentPayload, mockCommandReads, trainDeps } from "../support/train-harness.js";
 import { openPolicy } from "../support/open-policy.js";
 
 // The job token on AWS Batch: container overrides cannot carry secrets, so the bot writes the
@@ -57,16 +57,7 @@ async function load() {
 }
 
 function mockCommand(tokenBodies: unknown[]) {
-  const scope = harness.github();
-  mockInstallationToken(scope);
-  mockNoConfig(scope);
-  return scope
-    .get(`${repoPath}/collaborators/Codertocat/permission`)
-    .reply(200, permission("write"))
-    .get(`${repoPath}/pulls/1`)
-    .reply(200, pullRequest())
-    .get(contentsPath(NB, HEAD))
-    .reply(200, notebook(["x = 1"]), RAW_HEADERS)
+  return mockCommandReads(harness.github(), { notebook: { path: NB, text: notebook(["x = 1"]) } })
     .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "eyes" })
     .reply(201, { id: 1, content: "eyes" })
     .post(`${repoPath}/check-runs`)
@@ -137,19 +128,10 @@ describe("/train on AWS Batch with the repository's tree", () => {
   it("deletes the secret when the run reaches a terminal state", async () => {
     const compute = await load();
     secretsManager.on(DeleteSecretCommand).resolves({ Name: "nbtrain/job-token/c2468013579" });
-    await new RunRegistry(store).writeRequest(request("c2468013579", 4242));
-    const raw = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../fixtures/batch-events/out-of-memory.json"), "utf8"));
-    raw.detail.tags = { ...raw.detail.tags, "nbtrain:repo": "Codertocat/Hello-World", "nbtrain:pr": "1", "nbtrain:head-sha": HEAD, "nbtrain:check-run-id": "4242", "nbtrain:installation-id": "2" };
+    await new RunRegistry(store).writeRequest(runRequest("c2468013579", 4242, { resources: { jobDefinition: "nbtrain-runner:3" } }));
+    const raw = outOfMemoryEvent();
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope
-      .patch(`${repoPath}/check-runs/4242`, (body) => patches.push(body) > 0)
-      .reply(200, { id: 4242 })
-      .get(`${repoPath}/issues/1/comments?per_page=100`)
-      .reply(200, [])
-      .post(`${repoPath}/issues/1/comments`)
-      .reply(201, { id: 5 });
+    mockCheckRunAndComment(mockInstallationToken(harness.github()), 4242, { pull: 1, onUpdate: (body) => patches.push(body) });
     expect((await compute.handleEvent(raw)).kind).toBe("event");
     for (let i = 0; i < 200 && patches.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(patches[0]).toMatchObject({ status: "completed", conclusion: "failure" });
@@ -180,24 +162,3 @@ describe("AwsJobSecrets", () => {
     expect(error.message).not.toContain(JOB_TOKEN);
   });
 });
-
-function request(runId: string, checkRunId: number) {
-  return {
-    format: "nbtrain-request/1" as const,
-    runId,
-    commentId: Number(runId.slice(1)),
-    owner: "Codertocat",
-    repo: "Hello-World",
-    pullNumber: 1,
-    headSha: HEAD,
-    baseRef: "master",
-    notebook: NB,
-    parameters: {},
-    resources: { gpuType: "default", gpus: 1, vcpus: 4, memoryMiB: 16384, timeoutSeconds: 3600, spot: true, queue: "nbtrain", jobDefinition: "nbtrain-runner:3" },
-    requestedBy: "Codertocat",
-    requestedAt: "2026-11-27T11:00:00.000Z",
-    checkRunId,
-    installationId: 2,
-    interruptions: [],
-  };
-}

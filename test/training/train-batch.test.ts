@@ -1,13 +1,13 @@
 import { BatchClient, ListJobsCommand, SubmitJobCommand, TerminateJobCommand } from "@aws-sdk/client-batch";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AwsBatchCompute } from "../../src/compute/aws-batch-compute.js";
 import { RunRegistry } from "../../src/runs/run-registry.js";
 import { FileStore } from "../../src/storage/file-store.js";
-import { contentsPath, HEAD, mockInstallationToken, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
-import { commentPayload, permission, pullRequest, trainDeps } from "../support/train-harness.js";
+import { HEAD, mockInstallationToken, notebook, useTestHarness } from "../support/test-app.js";
+import { mockCheckRunAndComment } from "../support/pr-scopes.js";
+import { a10gResources, outOfMemoryEvent, runRequest } from "../support/run-requests.js";
+import { commentPayload, mockCommandReads, trainDeps } from "../support/train-harness.js";
 import { openPolicy } from "../support/open-policy.js";
 
 // The whole /train flow on the AWS Batch backend, with the Batch SDK mocked: the exact SubmitJob
@@ -50,17 +50,7 @@ describe("/train on AWS Batch", () => {
     await load();
     batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
     batch.on(SubmitJobCommand).resolves({ jobId: "batch-job-1", jobName: "n", jobArn: "arn:aws:batch:eu-west-1:1:job/batch-job-1" });
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope
-      .get(`${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(200, CONFIG, RAW_HEADERS)
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
-      .get(`${repoPath}/pulls/1`)
-      .reply(200, pullRequest())
-      .get(contentsPath(NB, HEAD))
-      .reply(200, notebook(["x = 1"]), RAW_HEADERS)
+    mockCommandReads(harness.github(), { config: CONFIG, notebook: { path: NB, text: notebook(["x = 1"]) } })
       .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "eyes" })
       .reply(201, { id: 1, content: "eyes" })
       .post(`${repoPath}/check-runs`)
@@ -104,26 +94,10 @@ describe("/train on AWS Batch", () => {
 
   it("reports an EventBridge FAILED event for an out-of-memory job on its check run, with a CloudWatch link", async () => {
     const compute = await load();
-    await new RunRegistry(store).writeRequest(request("c2468013579", 4242));
-    const raw = JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../fixtures/batch-events/out-of-memory.json"), "utf8"));
-    raw.detail.tags = {
-      ...raw.detail.tags,
-      "nbtrain:repo": "Codertocat/Hello-World",
-      "nbtrain:pr": "1",
-      "nbtrain:head-sha": HEAD,
-      "nbtrain:check-run-id": "4242",
-      "nbtrain:installation-id": "2",
-    };
+    await new RunRegistry(store).writeRequest(runRequest("c2468013579", 4242, { resources: a10gResources("nbtrain-a10g-spot") }));
+    const raw = outOfMemoryEvent();
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope
-      .patch(`${repoPath}/check-runs/4242`, (body) => patches.push(body) > 0)
-      .reply(200, { id: 4242 })
-      .get(`${repoPath}/issues/1/comments?per_page=100`)
-      .reply(200, [])
-      .post(`${repoPath}/issues/1/comments`)
-      .reply(201, { id: 5 });
+    mockCheckRunAndComment(mockInstallationToken(harness.github()), 4242, { pull: 1, onUpdate: (body) => patches.push(body) });
     const mapped = await compute.handleEvent(raw);
     expect(mapped.kind).toBe("event");
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -139,18 +113,12 @@ describe("/train on AWS Batch", () => {
 
   it("/train cancel terminates the Batch job and completes the check run as cancelled", async () => {
     await load();
-    await new RunRegistry(store).writeRequest(request("c500", 4242));
+    await new RunRegistry(store).writeRequest(runRequest("c500", 4242, { resources: a10gResources("nbtrain-a10g-spot") }));
     batch.on(ListJobsCommand).resolves({ jobSummaryList: [] });
     batch.on(ListJobsCommand, { jobQueue: "nbtrain-a10g-spot" }).resolves({ jobSummaryList: [{ jobId: "batch-job-1", jobName: "nbtrain-c500-Codertocat-Hello-World-pr1", status: "RUNNING", createdAt: 1 }] });
     batch.on(TerminateJobCommand).resolves({});
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope
-      .get(`${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(200, CONFIG, RAW_HEADERS)
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("admin"))
+    mockCommandReads(harness.github(), { config: CONFIG, permission: "admin", pr: false })
       .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "eyes" })
       .reply(201, { id: 1, content: "eyes" })
       .patch(`${repoPath}/check-runs/4242`, (body) => patches.push(body) > 0)
@@ -170,25 +138,4 @@ describe("/train on AWS Batch", () => {
 async function waitFor(probe: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !probe(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
   if (!probe()) throw new Error("timed out waiting for the report");
-}
-
-function request(runId: string, checkRunId: number) {
-  return {
-    format: "nbtrain-request/1" as const,
-    runId,
-    commentId: Number(runId.slice(1)),
-    owner: "Codertocat",
-    repo: "Hello-World",
-    pullNumber: 1,
-    headSha: HEAD,
-    baseRef: "master",
-    notebook: NB,
-    parameters: {},
-    resources: { gpuType: "a10g", gpus: 1, vcpus: 8, memoryMiB: 16384, timeoutSeconds: 3600, spot: true, queue: "nbtrain-a10g-spot", jobDefinition: "nbtrain-runner:3" },
-    requestedBy: "Codertocat",
-    requestedAt: "2026-11-27T11:00:00.000Z",
-    checkRunId,
-    installationId: 2,
-    interruptions: [],
-  };
 }

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TRAIN_HELP } from "../../src/commands/train-help.js";
 import { RunRegistry } from "../../src/runs/run-registry.js";
-import { contentsPath, FIXED_NOW, HEAD, mockInstallationToken, mockNoConfig, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
-import { commentPayload, permission, pullRequest, RecordingCompute, trainDeps } from "../support/train-harness.js";
+import { contentsPath, FIXED_NOW, HEAD, mockInstallationToken, notebook, RAW_HEADERS, useTestHarness } from "../support/test-app.js";
+import { runRequest } from "../support/run-requests.js";
+import { commentPayload, mockCommandReads, RecordingCompute, trainDeps } from "../support/train-harness.js";
 
 const harness = useTestHarness();
 const repoPath = "/repos/Codertocat/Hello-World";
@@ -34,15 +35,18 @@ function reactionReply(content: string) {
 
 /** The requests of an authorized `/train` up to the limit check, answered as GitHub does. */
 function mockUpToLimits(scope = harness.github(), options: { head?: string; fork?: boolean } = {}) {
-  mockInstallationToken(scope);
-  mockNoConfig(scope);
+  return mockCommandReads(scope, { pr: options, notebook: { path: NB, text: NB_TEXT } });
+}
+
+/** 👀, the queued check run `checkRunId`, 🚀: what an accepted `/train` writes. */
+function mockAccepted(scope: ReturnType<typeof harness.github>, checkRunId: number) {
   return scope
-    .get(`${repoPath}/collaborators/Codertocat/permission`)
-    .reply(200, permission("write"))
-    .get(`${repoPath}/pulls/1`)
-    .reply(200, pullRequest(options))
-    .get(contentsPath(NB, options.head ?? HEAD))
-    .reply(200, NB_TEXT, RAW_HEADERS);
+    .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
+    .reply(201, reactionReply("eyes"))
+    .post(`${repoPath}/check-runs`)
+    .reply(201, { id: checkRunId })
+    .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
+    .reply(201, reactionReply("rocket"));
 }
 
 describe("/train on a pull request", () => {
@@ -111,13 +115,7 @@ describe("/train on a pull request", () => {
 
   it("submits exactly one job when the webhook is redelivered, and the redelivery calls no GitHub API", async () => {
     const { compute } = await load();
-    mockUpToLimits()
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
-      .reply(201, reactionReply("eyes"))
-      .post(`${repoPath}/check-runs`)
-      .reply(201, { id: 555 })
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
-      .reply(201, reactionReply("rocket"));
+    mockAccepted(mockUpToLimits(), 555);
     const event = comment(`/train ${NB}`);
     await harness.probot.receive(event);
     const before = harness.contract.checked.length;
@@ -130,7 +128,7 @@ describe("/train on a pull request", () => {
   it("reuses the check run an interrupted earlier delivery created, found by external_id, instead of creating a second", async () => {
     const { compute, registry } = await load();
     // The earlier delivery recorded the request, created the check run and died before recording its id.
-    const { checkRunId: _unused, ...pending } = requestFor(RUN_ID, 1);
+    const { checkRunId: _unused, ...pending } = runRequest(RUN_ID, 1);
     await registry.writeRequest(pending);
     let created = 0;
     mockUpToLimits()
@@ -149,7 +147,7 @@ describe("/train on a pull request", () => {
 
   it("creates the check run when an earlier delivery died before GitHub created it", async () => {
     const { compute, registry } = await load();
-    const { checkRunId: _unused, ...pending } = requestFor(RUN_ID, 1);
+    const { checkRunId: _unused, ...pending } = runRequest(RUN_ID, 1);
     await registry.writeRequest(pending);
     mockUpToLimits()
       .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
@@ -179,14 +177,8 @@ describe("/train on a pull request", () => {
 
   it("picks the PR's only changed notebook when none is named", async () => {
     const { compute } = await load();
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
+    const scope = mockCommandReads(harness.github(), { permission: "admin" });
     scope
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("admin"))
-      .get(`${repoPath}/pulls/1`)
-      .reply(200, pullRequest())
       .get(`${repoPath}/pulls/1/files?per_page=100`)
       .reply(200, [
         { sha: "1", filename: NB, status: "modified", additions: 1, deletions: 1, changes: 2 },
@@ -194,13 +186,8 @@ describe("/train on a pull request", () => {
         { sha: "3", filename: "README.md", status: "modified", additions: 1, deletions: 0, changes: 1 },
       ])
       .get(contentsPath(NB, HEAD))
-      .reply(200, NB_TEXT, RAW_HEADERS)
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
-      .reply(201, reactionReply("eyes"))
-      .post(`${repoPath}/check-runs`)
-      .reply(201, { id: 10 })
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
-      .reply(201, reactionReply("rocket"));
+      .reply(200, NB_TEXT, RAW_HEADERS);
+    mockAccepted(scope, 10);
     await harness.probot.receive(comment("/train epochs=2"));
     expect(compute.submitted.map((job) => [job.notebook, job.parameters])).toEqual([[NB, { epochs: 2 }]]);
   });
@@ -218,11 +205,8 @@ describe("/train refusals", () => {
   it("refuses a commenter without write permission, with 😕 and a reply naming the levels", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
     // The PR is read alongside the permission, so a permitted command waits on one round trip, not two.
-    scope.get(`${repoPath}/collaborators/Codertocat/permission`).reply(200, permission("read")).get(`${repoPath}/pulls/1`).reply(200, pullRequest());
+    const scope = mockCommandReads(harness.github(), { permission: "read" });
     expectRefusal(scope, replies);
     await harness.probot.receive(comment(`/train ${NB}`));
     expect(compute.submitted).toEqual([]);
@@ -233,10 +217,7 @@ describe("/train refusals", () => {
   it("refuses someone who is not a collaborator at all (404)", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
-    scope.get(`${repoPath}/collaborators/Codertocat/permission`).reply(404, { message: "Not Found" }).get(`${repoPath}/pulls/1`).reply(200, pullRequest());
+    const scope = mockCommandReads(harness.github(), { permission: null });
     expectRefusal(scope, replies);
     await harness.probot.receive(comment(`/train ${NB}`));
     expect(compute.submitted).toEqual([]);
@@ -246,15 +227,7 @@ describe("/train refusals", () => {
   it("honours a configured permission level: maintain refuses a writer", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope
-      .get(configPath)
-      .reply(200, "train:\n  permission: maintain\n", RAW_HEADERS)
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
-      .get(`${repoPath}/pulls/1`)
-      .reply(200, pullRequest());
+    const scope = mockCommandReads(harness.github(), { config: "train:\n  permission: maintain\n" });
     expectRefusal(scope, replies);
     await harness.probot.receive(comment(`/train ${NB}`));
     expect(compute.submitted).toEqual([]);
@@ -273,15 +246,8 @@ describe("/train refusals", () => {
   it("refuses a GPU type the config does not offer", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
+    const scope = mockCommandReads(harness.github(), { config: "train:\n  gpus:\n    a10g: {queue: gpu-q, job_definition: nbtrain, vcpus: 8, memory: 32GiB}\n" });
     scope
-      .get(configPath)
-      .reply(200, "train:\n  gpus:\n    a10g: {queue: gpu-q, job_definition: nbtrain, vcpus: 8, memory: 32GiB}\n", RAW_HEADERS)
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
-      .get(`${repoPath}/pulls/1`)
-      .reply(200, pullRequest())
       .get(contentsPath(NB, HEAD))
       .reply(200, NB_TEXT, RAW_HEADERS);
     expectRefusal(scope, replies);
@@ -306,13 +272,7 @@ describe("/train refusals", () => {
     const compute = new RecordingCompute();
     const { registry } = await load(compute);
     await registry.markActive("Codertocat", "Hello-World", 1, "c111");
-    mockUpToLimits()
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
-      .reply(201, reactionReply("eyes"))
-      .post(`${repoPath}/check-runs`)
-      .reply(201, { id: 12 })
-      .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
-      .reply(201, reactionReply("rocket"));
+    mockAccepted(mockUpToLimits(), 12);
     await harness.probot.receive(comment(`/train ${NB}`));
     expect(compute.submitted).toHaveLength(1);
     expect((await registry.listActive("Codertocat", "Hello-World")).map((entry) => entry.runId)).toEqual([RUN_ID]);
@@ -321,14 +281,8 @@ describe("/train refusals", () => {
   it("refuses a notebook the PR head does not contain", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
+    const scope = mockCommandReads(harness.github());
     scope
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
-      .get(`${repoPath}/pulls/1`)
-      .reply(200, pullRequest())
       .get(contentsPath("missing.ipynb", HEAD))
       .reply(404, { message: "Not Found" });
     expectRefusal(scope, replies);
@@ -340,14 +294,7 @@ describe("/train refusals", () => {
   it("refuses on a merged PR even when the event still said open", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
-    scope
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
-      .get(`${repoPath}/pulls/1`)
-      .reply(200, pullRequest({ state: "closed", merged: true }));
+    const scope = mockCommandReads(harness.github(), { pr: { state: "closed", merged: true } });
     expectRefusal(scope, replies);
     await harness.probot.receive(comment(`/train ${NB}`));
     expect(compute.submitted).toEqual([]);
@@ -357,15 +304,8 @@ describe("/train refusals", () => {
   it("judges the reads sent together in a fixed order: a broken config is said before a missing permission or a failed PR read", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope
-      .get(configPath)
-      .reply(200, "train:\n  permission: everyone\n", RAW_HEADERS)
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("read"))
-      .get(`${repoPath}/pulls/1`)
-      .reply(404, { message: "Not Found" });
+    const scope = mockCommandReads(harness.github(), { config: "train:\n  permission: everyone\n", permission: "read", pr: false });
+    scope.get(`${repoPath}/pulls/1`).reply(404, { message: "Not Found" });
     expectRefusal(scope, replies);
     await harness.probot.receive(comment(`/train ${NB}`));
     expect(compute.submitted).toEqual([]);
@@ -375,10 +315,8 @@ describe("/train refusals", () => {
   it("refuses a missing permission before it reports a failed PR read", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
-    scope.get(`${repoPath}/collaborators/Codertocat/permission`).reply(200, permission("read")).get(`${repoPath}/pulls/1`).reply(404, { message: "Not Found" });
+    const scope = mockCommandReads(harness.github(), { permission: "read", pr: false });
+    scope.get(`${repoPath}/pulls/1`).reply(404, { message: "Not Found" });
     expectRefusal(scope, replies);
     await harness.probot.receive(comment(`/train ${NB}`));
     expect(compute.submitted).toEqual([]);
@@ -433,12 +371,8 @@ describe("/train when GitHub fails", () => {
   it("answers 😕 with the failure and the delivery id, and submits nothing, when GitHub errors mid-command", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
+    const scope = mockCommandReads(harness.github(), { pr: false });
     scope
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
       .get(`${repoPath}/pulls/1`)
       .reply(502, { message: "Bad Gateway" })
       .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "confused" })
@@ -479,7 +413,7 @@ describe("/train help, status and cancel", () => {
     const compute = new RecordingCompute();
     const { registry } = await load(compute);
     for (const [runId, checkRunId] of [["c100", 1], ["c200", 2]] as const) {
-      await registry.writeRequest(requestFor(runId, checkRunId));
+      await registry.writeRequest(runRequest(runId, checkRunId));
       await registry.markActive("Codertocat", "Hello-World", 1, runId);
     }
     compute.snapshots.set("c200", { runId: "c200", backendJobId: "c200", status: "running", attempt: 2, reason: "retrying: the runner was killed by SIGKILL", target: { owner: "Codertocat", repo: "Hello-World", pullNumber: 1, headSha: HEAD, checkRunId: 2, installationId: 2 } });
@@ -498,17 +432,13 @@ describe("/train help, status and cancel", () => {
   it("/train cancel RUN cancels through Compute, completes the check run as cancelled and updates the Runs line", async () => {
     const compute = new RecordingCompute();
     const { registry } = await load(compute);
-    await registry.writeRequest(requestFor("c100", 41));
+    await registry.writeRequest(runRequest("c100", 41));
     await registry.markActive("Codertocat", "Hello-World", 1, "c100");
     const patches: any[] = [];
     const replies: string[] = [];
     const sticky: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
+    const scope = mockCommandReads(harness.github(), { pr: false });
     scope
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
       .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`, { content: "eyes" })
       .reply(201, reactionReply("eyes"))
       .patch(`${repoPath}/check-runs/41`, (body) => patches.push(body) > 0)
@@ -542,12 +472,8 @@ describe("/train help, status and cancel", () => {
   it("/train cancel of an unknown run says so and cancels nothing", async () => {
     const { compute } = await load();
     const replies: string[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    mockNoConfig(scope);
+    const scope = mockCommandReads(harness.github(), { pr: false });
     scope
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
       .post(`${repoPath}/issues/comments/${COMMENT_ID}/reactions`)
       .reply(201, reactionReply("eyes"))
       .post(`${repoPath}/issues/1/comments`, (body: any) => replies.push(body.body) > 0)
@@ -557,24 +483,3 @@ describe("/train help, status and cancel", () => {
     expect(replies[0]).toContain("`c999`: no such run in this repository");
   });
 });
-
-function requestFor(runId: string, checkRunId: number) {
-  return {
-    format: "nbtrain-request/1" as const,
-    runId,
-    commentId: Number(runId.slice(1)),
-    owner: "Codertocat",
-    repo: "Hello-World",
-    pullNumber: 1,
-    headSha: HEAD,
-    baseRef: "master",
-    notebook: NB,
-    parameters: {},
-    resources: { gpuType: "default", gpus: 1, vcpus: 4, memoryMiB: 16384, timeoutSeconds: 3600, spot: true, queue: "nbtrain", jobDefinition: "nbtrain-runner" },
-    requestedBy: "Codertocat",
-    requestedAt: new Date(FIXED_NOW.getTime() - 3600_000).toISOString(),
-    checkRunId,
-    installationId: 2,
-    interruptions: [],
-  };
-}

@@ -1,13 +1,11 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { repoRoot } from "../support/repo-root.js";
 import { afterEach, describe, expect, it } from "vitest";
 import type { JobStateEvent } from "../../src/compute/compute.js";
 import { RunRegistry } from "../../src/runs/run-registry.js";
 import { RUNS_END, RUNS_START } from "../../src/report/compose-sticky-comment.js";
 import { STICKY_MARKER } from "../../src/report/render-pr-comment.js";
-import { FIXED_NOW, HEAD, mockInstallationToken, useTestHarness } from "../support/test-app.js";
-import { loadTrainPayload, permission, RecordingCompute, trainDeps } from "../support/train-harness.js";
+import { FIXED_NOW, HEAD, mockInstallationToken, mockNoConfig, useTestHarness } from "../support/test-app.js";
+import { runRequest } from "../support/run-requests.js";
+import { loadTrainPayload, mockCommandReads, permission, RecordingCompute, trainDeps } from "../support/train-harness.js";
 
 const harness = useTestHarness();
 const repoPath = "/repos/Codertocat/Hello-World";
@@ -26,7 +24,7 @@ async function setup(options: { readLogTail?: string } = {}) {
   disposers.push(train.dispose);
   await harness.load({ train: { ...train, ...(options.readLogTail !== undefined ? { readLogTail: async () => options.readLogTail! } : {}) } });
   const registry = new RunRegistry(train.store);
-  await registry.writeRequest(request("c500", 61));
+  await registry.writeRequest(runRequest("c500", 61, { parameters: { lr: 0.5 }, requestedAt: FIXED_NOW.toISOString() }));
   await registry.markActive("Codertocat", "Hello-World", 1, "c500");
   return { compute, registry, train };
 }
@@ -42,6 +40,14 @@ function mockSticky(scope: ReturnType<typeof harness.github>, written: string[],
     .reply(200, [{ id: 70, body: existing, user: { login: "nbtrain[bot]", type: "Bot" } }])
     .patch(`${repoPath}/issues/comments/70`, (body: any) => written.push(body.body) > 0)
     .reply(200, { id: 70 });
+}
+
+/** A run's report: the token, `times` updates of check run 61 into `patches`, and the sticky comment. */
+function mockReport(patches: unknown[], written: string[], times = 1) {
+  const scope = harness.github();
+  mockInstallationToken(scope);
+  scope.patch(`${repoPath}/check-runs/61`, (body) => patches.push(body) > 0).times(times).reply(200, { id: 61 });
+  return mockSticky(scope, written);
 }
 
 async function put(store: { put: (key: string, body: Uint8Array) => Promise<unknown> }, key: string, value: unknown) {
@@ -110,10 +116,7 @@ describe("job state events on GitHub", () => {
     const { compute, registry } = await setup();
     const written: string[] = [];
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope.patch(`${repoPath}/check-runs/61`, (body) => patches.push(body) > 0).reply(200, { id: 61 });
-    mockSticky(scope, written);
+    mockReport(patches, written);
     await compute.emit(event("queued", { attempt: 2, retryOf: { attempt: 1, reason: "the runner was killed by SIGKILL" } }));
     expect(patches[0]).toMatchObject({ status: "in_progress", output: { title: "Attempt 1 interrupted; resuming as attempt 2" } });
     expect((await registry.readRequest("Codertocat", "Hello-World", "c500"))!.interruptions).toEqual(["attempt 1: the runner was killed by SIGKILL"]);
@@ -127,10 +130,7 @@ describe("job state events on GitHub", () => {
     await registry.writeBaseline("Codertocat", "Hello-World", NB, { runId: "c400", branch: "master", headSha: HEAD, finishedAt: "2026-11-26T00:00:00Z", metrics: { loss: 0.5, accuracy: 0.9 } });
     const written: string[] = [];
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope.patch(`${repoPath}/check-runs/61`, (body) => patches.push(body) > 0).reply(200, { id: 61 });
-    mockSticky(scope, written);
+    mockReport(patches, written);
     await compute.emit(event("succeeded", { attempt: 2, exitCode: 0, logs: { kind: "file", path: "/srv/.nbtrain/local/logs/c500/attempt-2.log" } }));
 
     expect(patches).toHaveLength(1);
@@ -154,10 +154,7 @@ describe("job state events on GitHub", () => {
     const { compute, train } = await setup({ readLogTail: "step 1\nstep 2\nKilled\n" });
     await put(train.store, "runs/Codertocat/Hello-World/c500/result.json", result({ status: "failed", attempt: 1, resumed: false, failure: { cell_index: 2, ename: "MemoryError", evalue: "Unable to allocate 32.0 GiB" } }));
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope.patch(`${repoPath}/check-runs/61`, (body) => patches.push(body) > 0).reply(200, { id: 61 });
-    mockSticky(scope, []);
+    mockReport(patches, []);
     await compute.emit(event("failed", { exitCode: 137, outOfMemory: true, reason: "OutOfMemoryError: Container killed due to memory usage", logs: { kind: "file", path: "/x.log" } }));
     const summary: string = patches[0].output.summary;
     expect(patches[0].conclusion).toBe("failure");
@@ -170,11 +167,7 @@ describe("job state events on GitHub", () => {
     const { compute, train } = await setup();
     await put(train.store, "runs/Codertocat/Hello-World/c500/result.json", result({ status: "timed-out" }));
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope.patch(`${repoPath}/check-runs/61`, (body) => patches.push(body) > 0).times(2).reply(200, { id: 61 });
-    mockSticky(scope, []);
-    mockSticky(scope, []);
+    mockSticky(mockReport(patches, [], 2), []);
     await compute.emit(event("failed", { exitCode: 1, reason: "the runner exited with code 1; see its log" }));
     await compute.emit(event("cancelled", { reason: "cancelled" }));
     expect(patches.map((patch) => patch.conclusion)).toEqual(["timed_out", "cancelled"]);
@@ -183,10 +176,7 @@ describe("job state events on GitHub", () => {
   it("a job that died before writing result.json still completes its check run as a failure", async () => {
     const { compute } = await setup();
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
-    scope.patch(`${repoPath}/check-runs/61`, (body) => patches.push(body) > 0).reply(200, { id: 61 });
-    mockSticky(scope, []);
+    mockReport(patches, []);
     await compute.emit(event("failed", { reason: "could not start the runner (node): ENOENT" }));
     expect(patches[0]).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(patches[0].output.summary).toContain("**Why:** could not start the runner \\(node\\): ENOENT");
@@ -204,15 +194,8 @@ describe("check run buttons", () => {
   it("Cancel cancels the run through Compute and completes its check run as cancelled", async () => {
     const { compute } = await setup();
     const patches: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
+    const scope = mockCommandReads(harness.github(), { permission: "maintain", pr: false });
     scope
-      .get(`${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(404, { message: "Not Found" })
-      .get(`/repos/Codertocat/.github/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(404, { message: "Not Found" })
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("maintain"))
       .patch(`${repoPath}/check-runs/61`, (body) => patches.push(body) > 0)
       .reply(200, { id: 61 });
     mockSticky(scope, []);
@@ -226,30 +209,15 @@ describe("check run buttons", () => {
     await registry.stageNotebook({ owner: "Codertocat", repo: "Hello-World", runId: "c500" }, Buffer.from("{}"));
     await registry.clearActive("Codertocat", "Hello-World", 1, "c500");
     const created: any[] = [];
-    const scope = harness.github();
-    mockInstallationToken(scope);
+    // The re-run reads the PR to know whether it comes from a fork (train.forks).
+    const scope = mockCommandReads(harness.github());
     scope
-      .get(`${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(404, { message: "Not Found" })
-      .get(`/repos/Codertocat/.github/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(404, { message: "Not Found" })
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"))
-      // The re-run reads the PR to know whether it comes from a fork (train.forks).
-      .get(`${repoPath}/pulls/1`)
-      .reply(200, JSON.parse(readFileSync(path.join(repoRoot, "test/fixtures/webhooks/pull_request.opened.json"), "utf8")).pull_request)
       .post(`${repoPath}/check-runs`, (body) => created.push(body) > 0)
       .reply(201, { id: 62 });
     await harness.probot.receive(action("nbtrain-rerun"));
     // The same delivery again (GitHub redelivers on a timeout): no second re-run.
-    const scope2 = harness.github();
-    scope2
-      .get(`${repoPath}/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(404, { message: "Not Found" })
-      .get(`/repos/Codertocat/.github/contents/${encodeURIComponent(".github/nbtrain.yml")}`)
-      .reply(404, { message: "Not Found" })
-      .get(`${repoPath}/collaborators/Codertocat/permission`)
-      .reply(200, permission("write"));
+    const scope2 = mockNoConfig(harness.github());
+    scope2.get(`${repoPath}/collaborators/Codertocat/permission`).reply(200, permission("write"));
     await harness.probot.receive(action("nbtrain-rerun"));
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ name: `nbtrain / train: ${NB}`, head_sha: HEAD, external_id: "c500-r1", status: "queued" });
@@ -275,24 +243,3 @@ describe("check run buttons", () => {
     expect(harness.contract.checked).toEqual([]);
   });
 });
-
-function request(runId: string, checkRunId: number) {
-  return {
-    format: "nbtrain-request/1" as const,
-    runId,
-    commentId: Number(runId.slice(1)),
-    owner: "Codertocat",
-    repo: "Hello-World",
-    pullNumber: 1,
-    headSha: HEAD,
-    baseRef: "master",
-    notebook: NB,
-    parameters: { lr: 0.5 },
-    resources: { gpuType: "default", gpus: 1, vcpus: 4, memoryMiB: 16384, timeoutSeconds: 3600, spot: true, queue: "nbtrain", jobDefinition: "nbtrain-runner" },
-    requestedBy: "Codertocat",
-    requestedAt: FIXED_NOW.toISOString(),
-    checkRunId,
-    installationId: 2,
-    interruptions: [],
-  };
-}
