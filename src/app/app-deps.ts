@@ -6,6 +6,7 @@ import type { Limits, RuleSeverities } from "../config/repo-config.js";
 import type { NotebookReport } from "../notebook/finding.js";
 import type { Store } from "../storage/store.js";
 import type { ShareDeps } from "../review-copies/share-review-copies.js";
+import type { Claims } from "../util/claims.js";
 
 /** The Markdown templates the reports are rendered from (templates/*.md). */
 export interface Templates {
@@ -28,6 +29,13 @@ export interface AppDeps {
   commands?: string[];
   /** Web host for links; `https://github.com` unless on GitHub Enterprise Server. */
   webBase?: string;
+  /**
+   * Who does once-only work (a commit's check run) when one event reaches several instances.
+   * Default: claims in `train.store` when training is on, else in this process only.
+   */
+  claims?: Claims;
+  /** The App's id (APP_ID): the sticky comment is the oldest marker comment this App wrote. */
+  appId?: number;
   /** `/train` on pull requests; without it the app only checks notebooks. */
   train?: TrainDeps;
   /** Drive review copies for repositories that enable `share:`; without it no repository shares. */

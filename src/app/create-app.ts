@@ -14,20 +14,23 @@ import { describeError } from "../github/describe-error.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { runNotebookCheck } from "../checks/run-notebook-check.js";
 import { runChecksInOrder } from "../checks/run-checks-in-order.js";
+import { createClaims } from "../util/claims.js";
 
 /**
- * The Probot app: notebook checks on pull requests and pushes, and re-runs on request.
- * Checks of one pull request run one after another in this process, so two deliveries close
- * together cannot both create the sticky comment. With `deps.train`, it also takes `/train`
- * commands and the training check runs' buttons, and reports the backend's job state events.
+ * The Probot app: notebook checks on pushes, pull requests and check suites, and re-runs on
+ * request. One check run per commit holds across instances through `claims`; the sticky comment
+ * heals itself (see upsertStickyComment). Checks of one pull request still run one after another
+ * in this process, which spares GitHub calls, not correctness. With `deps.train`, it also takes
+ * `/train` commands and the training check runs' buttons, and reports the backend's job state events.
  */
 export function createApp(deps: AppDeps): ApplicationFunction {
   return (app) => {
-    const runCheck = runChecksInOrder((context, target) => runNotebookCheck(context, target, deps));
+    const withClaims: AppDeps = { ...deps, claims: deps.claims ?? createClaims(deps.train?.store, deps.clock) };
+    const runCheck = runChecksInOrder((context, target, request) => runNotebookCheck(context, target, withClaims, request));
     app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"], handlePullRequest(runCheck));
     app.on("push", handlePush(runCheck));
     app.on("check_run.rerequested", handleCheckRun(runCheck));
-    app.on("check_suite.rerequested", handleCheckSuite(runCheck));
+    app.on(["check_suite.requested", "check_suite.rerequested"], handleCheckSuite(runCheck));
     const share = deps.share;
     if (share) {
       app.on("pull_request.closed", handlePullRequestClosed(share));

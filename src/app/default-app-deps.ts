@@ -4,17 +4,28 @@ import type { AppDeps } from "./app-deps.js";
 import { loadShareDeps } from "./load-share-deps.js";
 import { loadTemplates } from "./load-templates.js";
 import { loadTrainDeps } from "./load-train-deps.js";
+import { openStore } from "../storage/open-store.js";
+import { createClaims } from "../util/claims.js";
 
 /**
  * The app's production dependencies: the real engine and config parser, the templates from
  * templates/, and the web host for links (`GHE_HOST`/`GHE_PROTOCOL` when set). Every entrypoint
  * (`npm start`, the Lambda webhook) builds the app from this. `/train` runs on the backend the
  * environment names (see loadTrainDeps); pass `train: false` where jobs must not be started.
+ * Check-run claims go to the training store, or to NBTRAIN_STORE when training is off; with
+ * neither, they hold in this process only, which is right for one instance and says so at start.
  */
 export async function loadDefaultAppDeps(env: NodeJS.ProcessEnv = process.env, options: { train?: boolean; cwd?: string } = {}): Promise<AppDeps> {
   const train = options.train === false ? null : await loadTrainDeps(env, options.cwd ?? process.cwd(), (message, error) => console.error(`nbtrain: ${message}`, error ?? ""));
+  const claimStore = train?.store ?? (env.NBTRAIN_STORE ? await openStore(env.NBTRAIN_STORE, { baseDir: options.cwd ?? process.cwd(), env }) : undefined);
+  if (!claimStore) {
+    console.error("nbtrain: no store (NBTRAIN_STORE) to claim check runs in; they are claimed in this process only. Set NBTRAIN_STORE to a shared store before running several instances.");
+  }
+  const appId = Number(env.APP_ID);
   return {
     ...(train ? { train } : {}),
+    claims: createClaims(claimStore),
+    ...(Number.isInteger(appId) && appId > 0 ? { appId } : {}),
     checkNotebook,
     parseRepoConfig,
     share: loadShareDeps(env),

@@ -22,6 +22,7 @@ export function handleCheckRun(runCheck: RunCheck) {
         before: suite.before ?? null,
         pull_requests: checkRun.pull_requests,
       }),
+      { rerun: true },
     );
   };
 }

@@ -22,18 +22,42 @@ import { upsertStickyComment } from "./upsert-sticky-comment.js";
 import type { ReviewCopySession } from "../review-copies/share-review-copies.js";
 import { splitShareConfig } from "../review-copies/split-share-config.js";
 import { startReviewCopies, type PullRequestLike } from "../review-copies/start-review-copies.js";
+import { createClaims } from "../util/claims.js";
+
+/** How an event asks for the check. */
+export interface CheckRequest {
+  /** Someone chose Re-run: a new check run even when the commit has one (claimed per delivery). */
+  rerun?: boolean;
+  /** False for check_suite.requested: the check run only, as the comment follows pull_request events. */
+  comment?: boolean;
+}
 
 /**
  * Checks the notebooks a pull request or push changed: the check run on the head commit and, for
  * a pull request, the sticky comment. Nothing is written when no selected notebook changed. A
  * failure is reported on the check run and logged with the delivery id; it is rethrown only when
  * it could not be reported.
+ *
+ * The check run is written only by the delivery that claims it: one per head commit whatever mix
+ * of push, pull_request and check_suite events arrives on however many instances, or one per
+ * delivery for a Re-run. A pull_request delivery that loses the claim still writes the comment.
  */
-export async function runNotebookCheck(context: Context, target: CheckTarget, deps: AppDeps): Promise<void> {
+export async function runNotebookCheck(context: Context, target: CheckTarget, deps: AppDeps, request: CheckRequest = {}): Promise<void> {
   const octokit = context.octokit;
   const clock = deps.clock ?? (() => new Date());
+  const claims = deps.claims ?? createClaims(undefined, clock);
   const log = context.log.child({ deliveryId: context.id, repo: `${target.owner}/${target.repo}`, sha: target.headSha });
+  const comment = target.kind === "pull_request" && request.comment !== false;
   let checkRunId: number | undefined;
+  let ownsCheckRun: boolean | undefined;
+  const claimCheckRun = async (): Promise<boolean> => {
+    const key = request.rerun
+      ? `reruns/${target.owner}/${target.repo}/${context.id}`
+      : `checks/${target.owner}/${target.repo}/${target.headSha}/notebooks`;
+    ownsCheckRun = await claims.claim(key, context.id);
+    if (!ownsCheckRun) log.info({ claim: key }, "another delivery already claimed this check run; not writing it");
+    return ownsCheckRun;
+  };
   try {
     const { files, notes } = await listChangedFiles(octokit, target);
     if (!files.some((file) => file.status !== "removed" && file.path.toLowerCase().endsWith(".ipynb"))) {
@@ -44,6 +68,7 @@ export async function runNotebookCheck(context: Context, target: CheckTarget, de
     const config = await readRepoConfig(context, share.parse);
     if (!config.ok) {
       log.info({ reason: config.message }, "repository config is invalid; failing the check run");
+      if (!(await claimCheckRun())) return;
       await failCheckRun(octokit, target, undefined, "Invalid .github/nbtrain.yml", `${config.message}\n\nFix this key in \`.github/nbtrain.yml\` on the default branch, then re-run this check.`, clock());
       return;
     }
@@ -61,18 +86,21 @@ export async function runNotebookCheck(context: Context, target: CheckTarget, de
       return;
     }
 
-    checkRunId = await startCheckRun(octokit, target, clock());
-    // Review copies (`share:`) only for pull requests; off, this makes no Drive or extra GitHub call.
-    const copies = target.kind === "pull_request" ? await startReviewCopies(context, target, share.settings(), deps.share, { pr: (context.payload as { pull_request?: PullRequestLike }).pull_request }) : undefined;
-    const results = await mapWithConcurrency(selected, deps.concurrency ?? DEFAULT_CONCURRENCY, (file) => checkOne(octokit, target, file, config.config, deps, copies));
+    if (!(await claimCheckRun()) && !comment) return;
+    if (ownsCheckRun) checkRunId = await startCheckRun(octokit, target, clock());
+    // Review copies (`share:`) only for the pull request comment; off, this makes no Drive or extra GitHub call.
+    const copies = target.kind === "pull_request" && comment ? await startReviewCopies(context, target, share.settings(), deps.share, { pr: (context.payload as { pull_request?: PullRequestLike }).pull_request }) : undefined;
+    const results = await mapWithConcurrency(selected, deps.concurrency ?? DEFAULT_CONCURRENCY, (file) => checkOne(octokit, target, file, config.config, deps, comment, copies));
     await copies?.finish();
     const cap = deps.maxAnnotations ?? DEFAULT_MAX_ANNOTATIONS;
     const { annotations, total } = buildAnnotations(results, cap);
     const output = renderCheckOutput({ results, notes, annotations: { total, sent: annotations.length, cap }, template: deps.templates.checkSummary });
-    await completeCheckRun(octokit, target, checkRunId, output, annotations, clock());
-    log.info({ notebooks: results.length, conclusion: output.conclusion, annotations: annotations.length }, "notebook check completed");
+    if (checkRunId !== undefined) {
+      await completeCheckRun(octokit, target, checkRunId, output, annotations, clock());
+      log.info({ notebooks: results.length, conclusion: output.conclusion, annotations: annotations.length }, "notebook check completed");
+    }
 
-    if (target.kind === "pull_request") {
+    if (target.kind === "pull_request" && comment) {
       const body = renderPrComment({
         owner: target.owner,
         repo: target.repo,
@@ -84,12 +112,14 @@ export async function runNotebookCheck(context: Context, target: CheckTarget, de
         template: deps.templates.prComment,
         webBase: deps.webBase,
       });
-      const outcome = await upsertStickyComment(octokit, target, body);
+      const outcome = await upsertStickyComment(octokit, target, body, { appId: deps.appId, racing: claims.scope === "store" });
       log.debug(`sticky comment ${outcome}`);
     }
   } catch (error) {
     const reason = describeError(error);
     log.error({ deliveryId: context.id, event: context.name, reason }, "notebook check failed");
+    // Another delivery owns the check run and reports on it; this one only failed at the comment.
+    if (ownsCheckRun === false) return;
     try {
       await failCheckRun(
         octokit,
@@ -106,12 +136,13 @@ export async function runNotebookCheck(context: Context, target: CheckTarget, de
   }
 }
 
-async function checkOne(octokit: GitHubClient, target: CheckTarget, file: ChangedFile, config: RepoConfig, deps: AppDeps, copies?: ReviewCopySession): Promise<NotebookResult> {
+async function checkOne(octokit: GitHubClient, target: CheckTarget, file: ChangedFile, config: RepoConfig, deps: AppDeps, comment: boolean, copies?: ReviewCopySession): Promise<NotebookResult> {
   const { owner, repo } = target;
   const head = await fetchNotebook(octokit, { owner, repo, path: file.path, sha: target.headSha });
   if (head.kind !== "file") return skipped(file.path, head.kind, target.headSha);
   const report = deps.checkNotebook(file.path, head.bytes, { rules: config.rules, limits: config.limits });
-  if (target.kind !== "pull_request") return { path: file.path, status: "checked", report };
+  // The change summary against the base is for the comment only.
+  if (target.kind !== "pull_request" || !comment) return { path: file.path, status: "checked", report };
 
   let changes: ChangeSummary;
   if (file.status === "added") {

@@ -45,7 +45,7 @@ function readOnly(store: Store): Store {
   const refuse = async (): Promise<never> => {
     throw new Error(`The checkpoint source ${store.uri} is read-only for nbtrain; nothing is written there.`);
   };
-  return { uri: store.uri, get: (key) => store.get(key), head: (key) => store.head(key), list: (prefix) => store.list(prefix), put: refuse, delete: refuse };
+  return { uri: store.uri, get: (key) => store.get(key), head: (key) => store.head(key), list: (prefix) => store.list(prefix), put: refuse, create: refuse, delete: refuse };
 }
 
 /**

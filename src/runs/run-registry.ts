@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { isRunId } from "../commands/derive-run-id.js";
 import type { Store } from "../storage/store.js";
@@ -59,13 +59,12 @@ export class RunRegistry {
   /**
    * Records that a webhook delivery was acted on; false when it already was. Re-run buttons have
    * no comment id to derive a run id from, so a redelivered click is recognised by its delivery id.
+   * One conditional create: of two instances given the same delivery at once, one goes on.
    */
   async claimDelivery(owner: string, repo: string, deliveryId: string): Promise<boolean> {
     if (!/^[A-Za-z0-9-]{1,100}$/u.test(deliveryId)) return true;
     const key = runLayout.delivery(owner, repo, deliveryId);
-    if ((await this.store.head(key)) !== null) return false;
-    await this.store.put(key, new Uint8Array(0), { size: 0 });
-    return true;
+    return (await this.store.create(key, Buffer.from(JSON.stringify({ deliveryId, nonce: randomUUID() })), { contentType: "application/json" })) === "created";
   }
 
   async markActive(owner: string, repo: string, pullNumber: number, runId: string): Promise<void> {

@@ -6,7 +6,7 @@ import { locateDriveCredentials, parseDriveCredentials, type DriveCredentials } 
 import { IntegrityStream } from "./integrity-stream.js";
 import { normaliseKey, normalisePrefix } from "./normalise-key.js";
 import type { StoreLocation } from "./parse-store-uri.js";
-import type { PutOptions, Store, StoredObject } from "./store.js";
+import type { CreateOutcome, PutOptions, Store, StoredObject } from "./store.js";
 import { StoreError } from "./store-error.js";
 import { toReadable } from "./to-readable.js";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -171,6 +171,68 @@ export class DriveStore implements Store {
       }
       throw explain(error, `put of "${k}" to ${this.uri}`);
     }
+  }
+
+  /**
+   * Drive has no conditional write on names, so a create is made of two steps that each hold on
+   * their own. The file gets an id from `files.generateIds` before it is created: a create retried
+   * after a lost answer is refused (409) for that id instead of making a second file, so one caller
+   * never makes two. Then, since another instance may have created the same name meanwhile, the
+   * same-named files are listed and the oldest (created first, then smallest id) is the winner;
+   * a loser deletes its own file and answers `exists`. This is as exact as Drive's listing.
+   */
+  async create(key: string, body: Uint8Array, options: { contentType?: string } = {}): Promise<CreateOutcome> {
+    const k = normaliseKey(key);
+    const { folder, name } = this.split(k);
+    const parent = (await this.folderId(folder, true))!;
+    if (await this.findChild(parent, name, false)) return "exists";
+    const generated = await this.retry(`reserving an id for "${k}"`, () => this.drive.files.generateIds({ count: 1, space: "drive", type: "files" })).catch(
+      (error: unknown) => {
+        throw explain(error, `reserving an id for "${k}" in ${this.uri}`);
+      },
+    );
+    const id = generated.data.ids?.[0];
+    if (!id) throw new StoreError("unavailable", `Drive generated no file id for "${k}". Try again.`);
+    const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    const appProperties = { sha256: createHash("sha256").update(bytes).digest("hex"), md5: createHash("md5").update(bytes).digest("hex") };
+    const boundary = `nbtrain-${id}`;
+    const multipart = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n${JSON.stringify({ id, name, parents: [parent], appProperties })}\r\n`),
+      Buffer.from(`--${boundary}\r\nContent-Type: ${options.contentType ?? "application/octet-stream"}\r\n\r\n`),
+      bytes,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    await this.retry(`creating "${k}"`, () =>
+      this.http.request({
+        url: `${UPLOAD_URL}?uploadType=multipart&supportsAllDrives=true&fields=id`,
+        method: "POST",
+        headers: { "Content-Type": `multipart/related; boundary=${boundary}` },
+        data: multipart,
+      }),
+    ).catch((error: unknown) => {
+      // 409 for our own generated id: an earlier try of this very request landed.
+      if (httpStatusOf(error) !== 409) throw explain(error, `creating "${k}" in ${this.uri}`);
+    });
+    const same = await this.retry(`looking up "${name}"`, () =>
+      this.drive.files.list({
+        q: `${quote(parent)} in parents and name = ${quote(name)} and mimeType != '${FOLDER}' and trashed = false`,
+        fields: "files(id,createdTime)",
+        orderBy: "createdTime",
+        pageSize: 100,
+        spaces: "drive",
+        supportsAllDrives: true,
+        includeItemsFromAllDrives: true,
+      }),
+    ).catch((error: unknown) => {
+      throw explain(error, `looking up "${name}" in ${this.uri}`);
+    });
+    const files = (same.data.files ?? []).filter((file): file is { id: string; createdTime: string } => Boolean(file.id && file.createdTime));
+    files.sort((a, b) => (a.createdTime === b.createdTime ? (a.id < b.id ? -1 : 1) : a.createdTime < b.createdTime ? -1 : 1));
+    if (files.length === 0 || files[0]!.id === id) return "created";
+    await this.retry(`withdrawing "${k}"`, () => this.drive.files.delete({ fileId: id, supportsAllDrives: true })).catch((error: unknown) => {
+      if (httpStatusOf(error) !== 404) throw explain(error, `withdrawing the losing create of "${k}" in ${this.uri}`);
+    });
+    return "exists";
   }
 
   async get(key: string): Promise<Readable> {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { lstat, mkdir, open, readFile, readdir, rename, rmdir, stat, unlink, writeFile } from "node:fs/promises";
+import { link, lstat, mkdir, open, readFile, readdir, rename, rmdir, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { pipeline as pipelineCallback } from "node:stream";
@@ -8,7 +8,7 @@ import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
 import { IntegrityStream, type Digest } from "./integrity-stream.js";
 import { normaliseKey, normalisePrefix } from "./normalise-key.js";
-import type { PutOptions, Store, StoredObject } from "./store.js";
+import type { CreateOutcome, PutOptions, Store, StoredObject } from "./store.js";
 import { StoreError } from "./store-error.js";
 import { toReadable } from "./to-readable.js";
 
@@ -92,13 +92,14 @@ export class FileStore implements Store {
       // Stat before the rename (which keeps inode and mtime): after it, a concurrent put of the
       // same key could already have replaced the file.
       written = await this.statData(tmp);
-      await this.makeParent(k, target);
-      await rename(tmp, target).catch((error: unknown) => {
-        if (isErrno(error, "EISDIR", "ENOTEMPTY", "EEXIST", "EPERM")) {
-          throw new StoreError("conflict", `Cannot put "${k}": a folder of objects already has that name.`, { cause: error });
-        }
-        throw error;
-      });
+      await this.intoFolder(k, target, () =>
+        rename(tmp, target).catch((error: unknown) => {
+          if (isErrno(error, "EISDIR", "ENOTEMPTY", "EEXIST", "EPERM")) {
+            throw new StoreError("conflict", `Cannot put "${k}": a folder of objects already has that name.`, { cause: error });
+          }
+          throw error;
+        }),
+      );
     } catch (error) {
       await unlink(tmp).catch(() => undefined);
       throw error;
@@ -106,6 +107,48 @@ export class FileStore implements Store {
     const digest = meter.digest();
     await this.writeSidecar(k, digest, written);
     return { key: k, ...digest };
+  }
+
+  /**
+   * The bytes go to a synced temp file first, which is then hard-linked to the key: link(2) fails
+   * with EEXIST when the key exists, atomically on one file system, so exactly one of racing
+   * creates (from any process sharing the folder) wins and no reader sees a partial claim.
+   */
+  async create(key: string, body: Uint8Array): Promise<CreateOutcome> {
+    const k = this.checkKey(key);
+    const target = this.dataPath(k);
+    const tmpDir = path.join(this.root, TMP_DIR);
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = path.join(tmpDir, `${randomBytes(8).toString("hex")}.claim`);
+    const handle = await open(tmp, "wx");
+    let written: FileStat | null;
+    try {
+      await handle.writeFile(body);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      written = await this.statData(tmp);
+      const linked = await this.intoFolder(k, target, () =>
+        link(tmp, target).then(
+          () => true,
+          (error: unknown) => {
+            if (isErrno(error, "EEXIST")) return false;
+            if (isErrno(error, "EISDIR", "EPERM")) {
+              throw new StoreError("conflict", `Cannot create "${k}": a folder of objects already has that name.`, { cause: error });
+            }
+            throw error;
+          },
+        ),
+      );
+      if (!linked) return "exists";
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+    const sha256 = createHash("sha256").update(body).digest("hex");
+    await this.writeSidecar(k, { size: body.byteLength, sha256 }, written).catch(() => undefined); // a cache: rehashed on demand
+    return "created";
   }
 
   async get(key: string): Promise<Readable> {
@@ -227,12 +270,39 @@ export class FileStore implements Store {
   private async writeSidecar(key: string, digest: Digest, s: FileStat | null): Promise<void> {
     if (!s) return;
     const file = this.sidecarPath(key);
-    await mkdir(path.dirname(file), { recursive: true });
     const tmp = path.join(this.root, TMP_DIR, `${randomBytes(8).toString("hex")}.meta`);
     await mkdir(path.dirname(tmp), { recursive: true });
     const sidecar: Sidecar = { sha256: digest.sha256, size: digest.size, ino: s.ino, mtimeMs: s.mtimeMs };
     await writeFile(tmp, JSON.stringify(sidecar));
-    await rename(tmp, file);
+    // The sidecar's folders are pruned by deletes too: make them again when one raced us.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await mkdir(path.dirname(file), { recursive: true });
+        await rename(tmp, file);
+        return;
+      } catch (error) {
+        if (!isErrno(error, "ENOENT") || attempt >= 10) {
+          await unlink(tmp).catch(() => undefined);
+          throw error;
+        }
+      }
+    }
+  }
+
+  /**
+   * Makes the key's folders, then moves the object in with `place`. A delete elsewhere in the
+   * store prunes folders it emptied, and may do so between the two steps (or inside mkdir -p):
+   * that shows as ENOENT, and the folders are made again.
+   */
+  private async intoFolder<T>(key: string, target: string, place: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.makeParent(key, target);
+        return await place();
+      } catch (error) {
+        if (!isErrno(error, "ENOENT") || attempt >= 10) throw error;
+      }
+    }
   }
 
   private async makeParent(key: string, target: string): Promise<void> {

@@ -8,6 +8,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
   UploadPartCopyCommand,
   AbortMultipartUploadCommand,
@@ -19,7 +20,7 @@ import { IntegrityStream } from "./integrity-stream.js";
 import { createS3RetryStrategy } from "./s3-retry-strategy.js";
 import { normaliseKey, normalisePrefix } from "./normalise-key.js";
 import type { StoreLocation } from "./parse-store-uri.js";
-import type { PutOptions, Store, StoredObject } from "./store.js";
+import type { CreateOutcome, PutOptions, Store, StoredObject } from "./store.js";
 import { StoreError } from "./store-error.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { mapWithConcurrency } from "../util/map-with-concurrency.js";
@@ -163,6 +164,45 @@ export class S3Store implements Store {
     } catch (error) {
       check.destroy(); // stop reading the source (and close its file) when the upload gave up early
       throw explain(error, `put of "${k}" to ${this.uri}`);
+    }
+  }
+
+  /**
+   * One `PutObject` with `If-None-Match: *`: S3 answers 412 when the key exists, so exactly one
+   * racing create wins. A 409 (ConditionalRequestConflict: another conditional write to the key
+   * was in flight) is tried again, and then answers 412 or succeeds.
+   */
+  async create(key: string, body: Uint8Array, options: { contentType?: string } = {}): Promise<CreateOutcome> {
+    const k = this.checkKey(key);
+    const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    const send = () =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.fullKey(k),
+          Body: bytes,
+          IfNoneMatch: "*",
+          ContentType: options.contentType ?? "application/octet-stream",
+          Metadata: { sha256 },
+        }),
+      );
+    try {
+      await this.retry(`create of "${k}"`, () =>
+        send().catch((error: unknown) => {
+          // A conflict is transient for a create: the write in flight settles, then 412 or success.
+          if (httpStatusOf(error) === 409) throw Object.assign(new Error("ConditionalRequestConflict"), { $retryable: true, cause: error });
+          throw error;
+        }),
+      );
+      return "created";
+    } catch (error) {
+      if (httpStatusOf(error) === 412 || (error as ErrorShape | undefined)?.name === "PreconditionFailed") {
+        // A retried request whose first try landed is answered 412 too: the same bytes there are ours.
+        const found = await this.headFull(k).catch(() => null);
+        return found?.sha256 === sha256 ? "created" : "exists";
+      }
+      throw explain(error, `create of "${k}" in ${this.uri}`);
     }
   }
 

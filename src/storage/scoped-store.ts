@@ -21,6 +21,7 @@ export function scopeStore(store: Store, prefix: string): Store {
     },
     list: async (sub: string) => (await store.list(root + normalisePrefix(sub))).map(strip),
     delete: async (key: string) => store.delete(full(key)),
+    create: async (key: string, body: Uint8Array, options?: { contentType?: string }) => store.create(full(key), body, options),
   };
 }
 

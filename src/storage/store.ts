@@ -14,6 +14,9 @@ export interface PutOptions {
   contentType?: string;
 }
 
+/** What a conditional `create` did: wrote the object, or found one already there. */
+export type CreateOutcome = "created" | "exists";
+
 /**
  * The checkpoint and artifact store port. Keys are relative, `/`-separated, normalised by
  * `normaliseKey`; every adapter confines them under its root prefix.
@@ -29,6 +32,14 @@ export interface Store {
   /** Every object whose key starts with `prefix` (a folder-style prefix ending in `/`, or ""). */
   list(prefix: string): Promise<StoredObject[]>;
   delete(key: string): Promise<void>;
+  /**
+   * Writes `body` at `key` only if no object is there yet, as one conditional write of the store
+   * itself: of any number of racing creates (from any process or machine), exactly one resolves
+   * `created`, the others `exists`. Claims (a run id, a check run for a commit) are made with it;
+   * a reader never sees a half-written object. Give each caller's body something unique (a
+   * nonce): a create retried after a lost answer then recognises its own object as `created`.
+   */
+  create(key: string, body: Uint8Array, options?: { contentType?: string }): Promise<CreateOutcome>;
   /**
    * Optional: the Google Drive file id of the object at `key`, or null when it does not exist.
    * Only a Drive store has one; reports use it to open an executed notebook in Colab.

@@ -6,7 +6,7 @@ import type { TrainDeps } from "../app/app-deps.js";
 import { fetchNotebook } from "../github/fetch-notebook.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { RunRegistry } from "../runs/run-registry.js";
-import { countActiveRuns } from "./count-active-runs.js";
+import { admitUnderLimits } from "./admit-under-limits.js";
 import { checkForkTrust, requestForkApproval } from "./fork-trust.js";
 import { judgeOperatorPolicy } from "./judge-operator-policy.js";
 import { findContinuableRun } from "./find-continuable-run.js";
@@ -74,10 +74,6 @@ export async function continueTraining(octokit: GitHubClient, ask: ContinueReque
   }
 
   const { resources } = previous;
-  const active = await countActiveRuns(registry, train.compute, { owner: ask.owner, repo: ask.repo, pullNumber: ask.pullNumber }, {
-    perRepo: ask.config.limits.max_concurrent_per_repo,
-    perPullRequest: ask.config.limits.max_concurrent_per_pr,
-  });
   const asked = {
     kind: "run" as const,
     notebook: previous.notebook,
@@ -89,11 +85,21 @@ export async function continueTraining(octokit: GitHubClient, ask: ContinueReque
     spot: resources.spot,
     ...(ask.budgetSeconds !== undefined ? { budgetSeconds: ask.budgetSeconds } : {}),
   };
-  const limits = checkTrainLimits(asked, ask.config, active);
+  // The limits against the active runs in the store, under the repository's lock, as /train checks them.
+  const limits = await admitUnderLimits(
+    registry,
+    train.compute,
+    { owner: ask.owner, repo: ask.repo, pullNumber: ask.pullNumber, runId: run.next.runId },
+    { perRepo: ask.config.limits.max_concurrent_per_repo, perPullRequest: ask.config.limits.max_concurrent_per_pr },
+    (active) => checkTrainLimits(asked, ask.config, active),
+  );
   if (!limits.ok) return { kind: "refused", message: `Run \`${previous.runId}\` was not continued: ${limits.message}` };
   // Then the operator's allow-lists and caps, which no repository config can lift.
   const policy = judgeOperatorPolicy(asked, ask.config, limits.resources, train);
-  if (!policy.ok) return { kind: "refused", message: `Run \`${previous.runId}\` was not continued: ${policy.message}` };
+  if (!policy.ok) {
+    await registry.clearActive(ask.owner, ask.repo, ask.pullNumber, run.next.runId); // admitted above, never started
+    return { kind: "refused", message: `Run \`${previous.runId}\` was not continued: ${policy.message}` };
+  }
   // A new --budget starts a new allowance; otherwise the earlier one goes on.
   const budget = ask.budgetSeconds !== undefined ? (limits.budgetSeconds ? { seconds: limits.budgetSeconds, startedAt: now().toISOString() } : undefined) : previous.budget;
 
@@ -117,6 +123,7 @@ export async function continueTraining(octokit: GitHubClient, ask: ContinueReque
   const runId = run.next.runId;
   switch (outcome.kind) {
     case "no-notebook":
+      await registry.clearActive(ask.owner, ask.repo, ask.pullNumber, runId); // admitted above, never started
       return { kind: "refused", message: `Run \`${previous.runId}\` has no staged notebook in the store any more; start a new run with \`/train NOTEBOOK --from ${previous.runId}\`.` };
     case "failed":
       return { kind: "failed", runId, reason: outcome.reason };

@@ -7,7 +7,7 @@ import { RunRegistry } from "../runs/run-registry.js";
 import { newRunRequest } from "../runs/run-request.js";
 import { cancelRuns } from "./cancel-train-runs.js";
 import { continueTraining, describeContinuation } from "./continue-training.js";
-import { countActiveRuns } from "./count-active-runs.js";
+import { admitUnderLimits } from "./admit-under-limits.js";
 import { readTrainInputs } from "./read-train-inputs.js";
 import { startTrainRun } from "./start-train-run.js";
 import { checkForkTrust } from "./fork-trust.js";
@@ -74,14 +74,17 @@ async function rerun(button: TrainButton, config: TrainConfig, registry: RunRegi
     return;
   }
   const { resources } = request;
-  const active = await countActiveRuns(registry, train.compute, { owner, repo, pullNumber: request.pullNumber }, {
-    perRepo: config.limits.max_concurrent_per_repo,
-    perPullRequest: config.limits.max_concurrent_per_pr,
-  });
-  const limits = checkTrainLimits(
-    { kind: "run", notebook: request.notebook, parameters: request.parameters, gpu: resources.gpuType, gpus: resources.gpus, memoryMiB: resources.memoryMiB, timeoutSeconds: resources.timeoutSeconds, spot: resources.spot },
-    config,
-    active,
+  const limits = await admitUnderLimits(
+    registry,
+    train.compute,
+    { owner, repo, pullNumber: request.pullNumber, runId },
+    { perRepo: config.limits.max_concurrent_per_repo, perPullRequest: config.limits.max_concurrent_per_pr },
+    (active) =>
+      checkTrainLimits(
+        { kind: "run", notebook: request.notebook, parameters: request.parameters, gpu: resources.gpuType, gpus: resources.gpus, memoryMiB: resources.memoryMiB, timeoutSeconds: resources.timeoutSeconds, spot: resources.spot },
+        config,
+        active,
+      ),
   );
   if (!limits.ok) {
     await say(`run \`${request.runId}\` was not re-run: ${limits.message}`);

@@ -13,21 +13,29 @@ import { RunRegistry } from "../runs/run-registry.js";
 import { checkFromLocation } from "./check-from-location.js";
 import { newRunRequest } from "../runs/run-request.js";
 import { admitTrainComment } from "./admit-train-comment.js";
-import { countActiveRuns } from "./count-active-runs.js";
+import { admitUnderLimits } from "./admit-under-limits.js";
+import { createClaims } from "../util/claims.js";
 import { checkForkTrust, requestForkApproval } from "./fork-trust.js";
 import { judgeOperatorPolicy } from "./judge-operator-policy.js";
 import { refuse } from "./refuse-comment.js";
 import { startTrainRun } from "./start-train-run.js";
 import type { TrainComment } from "./train-comment.js";
 
+/** How long a claimed run id stays with its instance before a redelivery may take it over. */
+const RUN_CLAIM_LEASE_MS = 10 * 60_000;
+
 /**
  * `/train [NOTEBOOK] …` on a pull request, in one pass:
  * - a redelivered webhook is recognised once, by the run's request in the store, and submits nothing;
+ * - the same delivery on two instances at once: the run id is claimed in the store (a conditional
+ *   create), and the loser stops quietly and logs it;
  * - the config, the commenter's permission and the PR are read together and judged;
  * - the PR's head SHA at this moment is what trains (a fork's later push needs a new command);
  * - the notebook must exist at that SHA (named, or the PR's one changed notebook);
  * - a fork's head commit needs a maintainer's approval (train.forks);
- * - the repository's limits, then the operator's allow-lists and caps, are checked;
+ * - the repository's limits are checked against the active runs in the store, under the
+ *   repository's lock there, so instances cannot both pass a limit; then the operator's
+ *   allow-lists and caps;
  * - then 👀, the request, the check run, `Compute.submit` and 🚀.
  */
 export async function runTrainCommand(command: RunCommand, comment: TrainComment, train: TrainDeps, now: () => Date): Promise<void> {
@@ -39,6 +47,13 @@ export async function runTrainCommand(command: RunCommand, comment: TrainComment
   const stored = await registry.readRequest(ref.owner, ref.repo, runId);
   if (stored?.submittedAt) {
     log.info({ runId }, "run already submitted for this comment (redelivered webhook); nothing to do");
+    return;
+  }
+
+  // Exactly one instance goes on for a run id. The lease lets a redelivery take over from an
+  // instance that died before it submitted (the stored request above tells it what was done).
+  if (!(await createClaims(train.store, now).claim(`runs/${ref.owner}/${ref.repo}/${runId}`, comment.deliveryId, { leaseMs: RUN_CLAIM_LEASE_MS }))) {
+    log.info({ runId }, "another instance is handling this /train (its run id is claimed in the store); this delivery stops here");
     return;
   }
 
@@ -89,11 +104,13 @@ export async function runTrainCommand(command: RunCommand, comment: TrainComment
     return;
   }
 
-  const active = await countActiveRuns(registry, train.compute, { owner: ref.owner, repo: ref.repo, pullNumber: ref.issueNumber, exclude: runId }, {
-    perRepo: config.limits.max_concurrent_per_repo,
-    perPullRequest: config.limits.max_concurrent_per_pr,
-  });
-  const limits = checkTrainLimits(command, config, active);
+  const limits = await admitUnderLimits(
+    registry,
+    train.compute,
+    { owner: ref.owner, repo: ref.repo, pullNumber: ref.issueNumber, runId },
+    { perRepo: config.limits.max_concurrent_per_repo, perPullRequest: config.limits.max_concurrent_per_pr },
+    (active) => checkTrainLimits(command, config, active),
+  );
   if (!limits.ok) {
     await refuse(octokit, ref, limits.message);
     return;
@@ -102,6 +119,7 @@ export async function runTrainCommand(command: RunCommand, comment: TrainComment
   const policy = judgeOperatorPolicy(command, config, limits.resources, train);
   if (!policy.ok) {
     log.info({ key: policy.key }, "refused /train: outside the deployment's allow-lists");
+    await registry.clearActive(ref.owner, ref.repo, ref.issueNumber, runId); // admitted above, never started
     await refuse(octokit, ref, policy.message);
     return;
   }

@@ -99,7 +99,7 @@ describe("pull_request events", () => {
     expect(accepts.filter((accept) => accept === "application/vnd.github.raw")).toHaveLength(3);
   });
 
-  it("updates the existing sticky comment in place, and writes nothing to it when a redelivery changes nothing", async () => {
+  it("updates the existing sticky comment in place, and writes nothing to it (nor a second check run) when a redelivery changes nothing", async () => {
     await harness.load({});
     const github = harness.github();
     mockInstallationToken(github);
@@ -107,13 +107,10 @@ describe("pull_request events", () => {
     for (const delivery of [1, 2]) {
       github.get(`${repoPath}/pulls/2/files?per_page=100`).reply(200, [files[1]]);
       mockNoConfig(github);
+      if (delivery === 1) github.post(`${repoPath}/check-runs`).reply(201, { id: 81 }).patch(`${repoPath}/check-runs/81`).reply(200, {});
       github
-        .post(`${repoPath}/check-runs`)
-        .reply(201, { id: 80 + delivery })
         .get(contentsPath("notebooks/new one.ipynb", HEAD))
         .reply(200, notebook(["a = 1"]), RAW_HEADERS)
-        .patch(`${repoPath}/check-runs/${80 + delivery}`)
-        .reply(200, {})
         .get(`${repoPath}/issues/2/comments?per_page=100`)
         .reply(200, () => [
           { id: 1, body: `> ${STICKY_MARKER} quoted by a person`, user: { login: "someone", type: "User" } },
@@ -132,32 +129,30 @@ describe("pull_request events", () => {
     expect(writes.map((request) => `${request.method} ${request.path}`)).toEqual([`PATCH ${repoPath}/issues/comments/9`]);
   });
 
-  it("creates one comment when two deliveries for the same pull request arrive together", async () => {
+  it("creates one comment and one check run when two deliveries for the same pull request arrive together", async () => {
     await harness.load({});
     const github = harness.github();
     mockInstallationToken(github);
     const stored: Array<{ id: number; body: string; user: { login: string; type: string } }> = [];
-    for (const id of [41, 42]) {
+    for (const _delivery of [1, 2]) {
       github.get(`${repoPath}/pulls/2/files?per_page=100`).reply(200, [files[1]]);
       mockNoConfig(github);
-      github
-        .post(`${repoPath}/check-runs`)
-        .reply(201, { id })
-        .get(contentsPath("notebooks/new one.ipynb", HEAD))
-        .reply(200, notebook(["a = 1"]), RAW_HEADERS)
-        .patch(`${repoPath}/check-runs/${id}`)
-        .reply(200, {})
-        .get(`${repoPath}/issues/2/comments?per_page=100`)
-        .reply(200, () => stored);
+      github.get(contentsPath("notebooks/new one.ipynb", HEAD)).reply(200, notebook(["a = 1"]), RAW_HEADERS);
     }
+    for (const _list of [1, 2]) github.get(`${repoPath}/issues/2/comments?per_page=100`).reply(200, () => stored);
     github
+      .post(`${repoPath}/check-runs`)
+      .reply(201, { id: 41 })
+      .patch(`${repoPath}/check-runs/41`)
+      .reply(200, {})
       .post(`${repoPath}/issues/2/comments`, (body: { body: string }) => stored.push({ id: 7, body: body.body, user: { login: "nbtrain[bot]", type: "Bot" } }) > 0)
       .reply(201, { id: 7 });
     await Promise.all([harness.probot.receive(prEvent("synchronize")), harness.probot.receive(prEvent("synchronize"))]);
     expect(stored).toHaveLength(1);
+    expect(harness.contract.checked.filter((request) => request.method === "POST" && request.path.endsWith("/check-runs"))).toHaveLength(1);
   });
 
-  it("finds the sticky comment on a later page of a long discussion", async () => {
+  it("reads every page of a long discussion to find the sticky comment and any duplicate of it", async () => {
     await harness.load({});
     const github = harness.github();
     mockInstallationToken(github);
@@ -177,9 +172,10 @@ describe("pull_request events", () => {
       .reply(200, [...page(101).slice(0, 50), { id: 4242, body: `${STICKY_MARKER}\nold`, user: { login: "nbtrain[bot]", type: "Bot" } }], {
         link: `<https://api.github.com${repoPath}/issues/2/comments?per_page=100&page=3>; rel="next"`,
       })
+      .get(`${repoPath}/issues/2/comments?per_page=100&page=3`)
+      .reply(200, page(201).slice(0, 10))
       .patch(`${repoPath}/issues/comments/4242`)
       .reply(200, {});
-    // Page 3 is never requested: nock has no interceptor for it and would fail the request.
     await harness.probot.receive(prEvent("reopened"));
   });
 

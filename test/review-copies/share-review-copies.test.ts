@@ -55,17 +55,24 @@ function prEvent(action: "opened" | "synchronize", reviewers: string[], headSha 
 }
 
 /** The GitHub side of one PR check with sharing on: files, config, check run, reviews, contents, comment. */
-function mockPrCheck(github: nock.Scope, options: { files: string[]; contents: Record<string, string>; config?: string | null; reviews?: object[]; comments: Array<{ body: string }>; headSha?: string; token?: boolean }): void {
+function mockPrCheck(github: nock.Scope, options: { files: string[]; contents: Record<string, string>; config?: string | null; reviews?: object[]; comments: Array<{ body: string }>; headSha?: string; token?: boolean; checkRun?: boolean }): void {
   const sha = options.headSha ?? HEAD;
   // Probot keeps the installation token for later events of the same test.
   if (options.token !== false) mockInstallationToken(github);
   github.get(pullFilesPath()).reply(200, options.files.map(addedFile));
   if (options.config === null) mockNoConfig(github);
   else github.get(CONFIG_PATH).reply(200, options.config ?? SHARE_YML, RAW_HEADERS);
-  github.post(`${repoPath}/check-runs`).reply(201, { id: 77 });
+  // One check run per commit: a later event for the same head writes only the comment.
+  const checkRun = options.checkRun !== false;
+  if (checkRun) github.post(`${repoPath}/check-runs`).reply(201, { id: 77 });
   if (options.reviews) github.get(`${repoPath}/pulls/2/reviews?per_page=100`).reply(200, options.reviews);
   for (const [file, text] of Object.entries(options.contents)) github.get(contentsPath(file, sha)).reply(200, text, RAW_HEADERS);
-  mockCheckRunAndComment(github, 77, { comment: (body) => options.comments.push({ body }) > 0 });
+  if (checkRun) github.patch(`${repoPath}/check-runs/77`).reply(200, { id: 77 });
+  github
+    .get(`${repoPath}/issues/2/comments?per_page=100`)
+    .reply(200, [])
+    .post(`${repoPath}/issues/2/comments`, (body: { body: string }) => options.comments.push(body) > 0)
+    .reply(201, { id: 6 });
 }
 
 /** The app properties a copy of `file` at `sha` carries. */
@@ -337,7 +344,7 @@ describe("review copies on pull request checks", () => {
     const configs = [null, `share:\n  enabled: false\n  drive_folder: ${ROOT}\n`, "share:\n", `share:\n  audience: anyone\n`];
     for (const [i, config] of configs.entries()) {
       const comments: Array<{ body: string }> = [];
-      mockPrCheck(harness.github(), { files: [NB], contents: { [NB]: NB_TEXT }, config, comments, token: i === 0 });
+      mockPrCheck(harness.github(), { files: [NB], contents: { [NB]: NB_TEXT }, config, comments, token: i === 0, checkRun: i === 0 });
       await harness.probot.receive(prEvent("opened", ["octocat"]));
       expect(comments).toHaveLength(1);
       expect(comments[0]!.body).not.toContain("review copy");

@@ -46,6 +46,7 @@ function faulty(inner: Store, failWhen: (key: string) => boolean): Store {
     get: (key) => inner.get(key),
     list: (prefix) => inner.list(prefix),
     delete: (key) => inner.delete(key),
+    create: (key, body) => inner.create(key, body),
     async put(key: string, body: Readable | Uint8Array, options?: PutOptions) {
       if (failWhen(key)) {
         if (!(body instanceof Uint8Array)) body.destroy();

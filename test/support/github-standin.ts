@@ -23,6 +23,7 @@ export interface CheckRunState {
   id: number;
   name: string;
   head_sha: string;
+  external_id?: string;
   status: string;
   conclusion?: string;
   output?: { title?: string; summary?: string; text?: string };
@@ -40,7 +41,16 @@ export interface StandinState {
   /** `.github/nbtrain.yml` of the repository, when it has one. */
   config?: string;
   checkRuns: Map<number, CheckRunState>;
-  comments: Map<number, Array<{ id: number; body: string; user: { login: string; type: string } }>>;
+  comments: Map<number, Array<{ id: number; body: string; user: { login: string; type: string }; performed_via_github_app?: { id: number } }>>;
+  /** Files of the compare API, by `BASE...HEAD`. */
+  compareFiles: Map<string, Array<{ filename: string; status: string }>>;
+  /** The App's id, set as `performed_via_github_app` on the comments the app creates, as GitHub does. */
+  appId?: number;
+  /** Pull requests as `GET /pulls/{n}` answers them, for `/train`. */
+  pulls: Map<number, Record<string, unknown>>;
+  /** Repository permission of each user (`/train` needs write); unknown users have none. */
+  permissions: Map<string, string>;
+  reactions: Array<{ commentId: number; content: string }>;
   /** Status codes to answer (once each) for requests whose path starts with the key. */
   failOnce: Map<string, number>;
 }
@@ -62,6 +72,10 @@ export async function startGitHubStandin(options: { contract?: OpenApiContract; 
     contents: new Map(),
     checkRuns: new Map(),
     comments: new Map(),
+    compareFiles: new Map(),
+    pulls: new Map(),
+    permissions: new Map(),
+    reactions: [],
     failOnce: new Map(),
   };
   const requests: RecordedRequest[] = [];
@@ -99,8 +113,26 @@ export async function startGitHubStandin(options: { contract?: OpenApiContract; 
       if (text === undefined) return { status: 404, body: { message: "Not Found" } };
       return { status: 200, body: text, headers: { "content-type": "application/vnd.github.raw; charset=utf-8" } };
     }
+    if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)$/u))) {
+      const pull = state.pulls.get(Number(m[1]));
+      return pull ? { status: 200, body: pull } : { status: 404, body: { message: "Not Found" } };
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)\/permission$/u))) {
+      const permission = state.permissions.get(decodeURIComponent(m[1]!)) ?? "none";
+      return { status: 200, body: { permission, role_name: permission, user: { login: decodeURIComponent(m[1]!) } } };
+    }
+    if (method === "POST" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)\/reactions$/u))) {
+      state.reactions.push({ commentId: Number(m[1]), content: body.content });
+      return { status: 201, body: { id: nextId++, content: body.content } };
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/compare\/(.+)$/u))) {
+      const files = state.compareFiles.get(decodeURIComponent(m[1]!));
+      if (!files) return { status: 404, body: { message: "Not Found" } };
+      const listed = files.map((file, i) => ({ sha: `c${i}`, additions: 1, deletions: 0, changes: 1, ...file }));
+      return { status: 200, body: { status: "ahead", ahead_by: 1, behind_by: 0, total_commits: 1, commits: [], files: listed } };
+    }
     if (method === "POST" && /^\/repos\/[^/]+\/[^/]+\/check-runs$/u.test(path)) {
-      const run: CheckRunState = { id: nextId++, name: body.name, head_sha: body.head_sha, status: body.status ?? "queued", annotations: [], updates: 0 };
+      const run: CheckRunState = { id: nextId++, name: body.name, head_sha: body.head_sha, ...(body.external_id ? { external_id: body.external_id } : {}), status: body.status ?? "queued", annotations: [], updates: 0 };
       applyCheckRunUpdate(run, body);
       state.checkRuns.set(run.id, run);
       return { status: 201, body: { id: run.id, name: run.name, head_sha: run.head_sha, status: run.status } };
@@ -123,10 +155,20 @@ export async function startGitHubStandin(options: { contract?: OpenApiContract; 
         return { status: 200, body: list.slice((page - 1) * perPage, page * perPage), headers };
       }
       if (method === "POST") {
-        const comment = { id: nextId++, body: String(body.body), user: { login: "nbtrain[bot]", type: "Bot" } };
+        const comment = { id: nextId++, body: String(body.body), user: { login: "nbtrain[bot]", type: "Bot" }, ...(state.appId ? { performed_via_github_app: { id: state.appId } } : {}) };
         list.push(comment);
         return { status: 201, body: comment };
       }
+    }
+    if (method === "DELETE" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/u))) {
+      for (const list of state.comments.values()) {
+        const at = list.findIndex((c) => c.id === Number(m![1]));
+        if (at !== -1) {
+          list.splice(at, 1);
+          return { status: 204 };
+        }
+      }
+      return { status: 404, body: { message: "Not Found" } };
     }
     if (method === "PATCH" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/u))) {
       for (const list of state.comments.values()) {
@@ -162,7 +204,7 @@ export async function startGitHubStandin(options: { contract?: OpenApiContract; 
         if (typeof value === "string") headers[name] = name === "authorization" ? value.split(" ")[0]! : value;
       }
       requests.push({ method, path: `${path}${url.search}`, headers, body, status: answer.status });
-      const payload = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body ?? "");
+      const payload = answer.status === 204 ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body ?? "");
       res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...answer.headers });
       res.end(payload);
     });
