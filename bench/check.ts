@@ -7,9 +7,15 @@
  * - reference: nbformat 5.5 (`reads(text, as_version=NO_CONVERT)` + `isvalid`) under /usr/bin/python3,
  *   timed inside Python so interpreter start-up is not counted.
  *
- * Goals: engine >= 0.7x the floor, >= 4x the reference; peak memory growth <= 4x the file size.
- * Options: --runs N (default 5), --memory-runs N (default 3), --profile (print where the engine spends its
- * time; printed anyway for a sample that misses a throughput goal).
+ * Whole-process start-up, as a pre-commit hook or CI step pays it: `nbtrain check` on one small
+ * notebook against `node -e 0`, and on handson-ml3 against a Node process that only reads and
+ * `JSON.parse`s the same files; interleaved runs, medians of per-run ratios.
+ *
+ * Goals: engine >= 0.7x the floor, >= 4x the reference; peak memory growth <= 4x the file size;
+ * start-up within 1.5x of `node -e 0` (small notebook) and 1.3x of read + parse (handson-ml3).
+ * Options: --runs N (default 5), --memory-runs N (default 3), --startup-runs N (default 21),
+ * --startup-only, --profile (print where the engine spends its time; printed anyway for a sample
+ * that misses a throughput goal).
  */
 import { spawnSync } from "node:child_process";
 import { createWriteStream, readdirSync, readFileSync, statSync } from "node:fs";
@@ -221,13 +227,74 @@ function measureMemory(file: string): { growth: number; valid: boolean } {
 
 const fmt = (n: number, digits = 1): string => n.toFixed(digits);
 
+const READ_AND_PARSE = String.raw`
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+  entry.isDirectory() ? walk(path.join(dir, entry.name)) : entry.name.endsWith(".ipynb") ? [path.join(dir, entry.name)] : []);
+let keys = 0;
+for (const file of walk(process.argv[2])) {
+  try { keys += Object.keys(JSON.parse(readFileSync(file, "utf8"))).length; } catch {}
+}
+`;
+
+/** Wall-clock milliseconds of one whole process, its output discarded. */
+function processMs(args: string[]): number {
+  const start = performance.now();
+  const run = spawnSync(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  const ms = performance.now() - start;
+  if (run.status !== 0 && run.status !== 1) throw new Error(`node ${args.join(" ")} exited ${run.status}:\n${run.stderr}`);
+  return ms;
+}
+
+/** Interleaved runs of a baseline and a candidate; the median of the per-run ratios. */
+function startupRatio(baseline: string[], candidate: string[], runs: number): { base: number; cand: number; ratio: number } {
+  processMs(baseline);
+  processMs(candidate);
+  const bases: number[] = [];
+  const cands: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    bases.push(processMs(baseline));
+    cands.push(processMs(candidate));
+  }
+  return { base: median(bases), cand: median(cands), ratio: median(cands.map((c, i) => c / bases[i]!)) };
+}
+
+/** Whole-process start-up of `nbtrain check`; returns whether both goals were met. */
+async function startup(scratch: string): Promise<boolean> {
+  const runs = option("--startup-runs", 21);
+  const bin = path.join(repoRoot, "bin/nbtrain.js");
+  const small = path.join(repoRoot, "templates/notebooks/train-spiral-numpy.ipynb");
+  const handson = path.join(corpusRoot, "handson-ml3");
+  const parser = path.join(scratch, "read-and-parse.mjs");
+  await writeFile(parser, READ_AND_PARSE);
+  console.log(`start-up, whole process (medians of ${runs} interleaved runs; node ${process.version})`);
+  const one = startupRatio(["-e", "0"], [bin, "check", small], runs);
+  console.log(`  one small notebook: nbtrain check ${fmt(one.cand)} ms, node -e 0 ${fmt(one.base)} ms`);
+  console.log(`    ratio ${fmt(one.ratio, 2)}x  (goal <= 1.5x) ${one.ratio <= 1.5 ? "ok" : "MISSED"}`);
+  const big = startupRatio([parser, handson], [bin, "check", handson], Math.max(5, Math.round(runs / 3)));
+  console.log(`  handson-ml3: nbtrain check ${fmt(big.cand)} ms, read + JSON.parse ${fmt(big.base)} ms`);
+  console.log(`    ratio ${fmt(big.ratio, 2)}x  (goal <= 1.3x) ${big.ratio <= 1.3 ? "ok" : "MISSED"}\n`);
+  return one.ratio <= 1.5 && big.ratio <= 1.3;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes("--startup-only")) {
+    const scratch = await mkdtemp(path.join(os.tmpdir(), "nbtrain-bench-"));
+    try {
+      if (!(await startup(scratch))) console.log("Some goals were missed (see MISSED above).");
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+    return;
+  }
   const runs = option("--runs", 5);
   const memoryRuns = option("--memory-runs", 3);
   const samples = [loadSample("whole corpus", corpusRoot), loadSample("handson-ml3", path.join(corpusRoot, "handson-ml3"))];
   const scratch = await mkdtemp(path.join(os.tmpdir(), "nbtrain-bench-"));
   let failed = false;
   try {
+    failed ||= !(await startup(scratch));
     console.log(`nbtrain check benchmark: medians of ${runs} interleaved runs after a warm-up (node ${process.version})\n`);
     for (const sample of samples) {
       const list = await writeFileList(sample, scratch);

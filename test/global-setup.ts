@@ -15,7 +15,11 @@ export default function setup(): void {
   const tsc = path.join(root, "node_modules/.bin/tsc");
   const result = spawnSync(tsc, ["-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
   if (result.error) throw result.error;
-  const entries = ["dist/src/cli/main.js", "dist/src/app/start-server.js", "dist/src/runner/job-entry.js"];
+  // bin/nbtrain.js runs `nbtrain check` from one bundled file; the same script `npm run build` runs.
+  const bundle = spawnSync("npm", ["run", "--silent", "build:cli"], { cwd: root, encoding: "utf8" });
+  if (bundle.error) throw bundle.error;
+  if (bundle.status !== 0) throw new Error(`npm run build:cli failed:\n${bundle.stdout}${bundle.stderr}`);
+  const entries = ["dist/cli/check.cjs", "dist/src/cli/main.js", "dist/src/app/start-server.js", "dist/src/runner/job-entry.js"];
   const missing = entries.filter((entry) => !existsSync(path.join(root, entry)));
   if (missing.length > 0) throw new Error(`the build did not produce ${missing.join(", ")}:\n${result.stdout}${result.stderr}`);
 }

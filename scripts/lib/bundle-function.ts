@@ -14,7 +14,7 @@ const CJS_BANNER = "import { createRequire as __nbtrainCreateRequire } from 'nod
 
 /**
  * Bundles one Lambda entry the way every nbtrain function is bundled: ESM, platform node,
- * target node20, minified, code splitting on, so each dynamic `import()` (the Drive, S3 and
+ * target node24 (the Lambda runtime, templates/sam.yaml), minified, code splitting on, so each dynamic `import()` (the Drive, S3 and
  * Batch clients) becomes a chunk that is read only when its path runs.
  */
 export async function bundleFunction(entry: string, outdir: string, name: string): Promise<BundleResult> {
@@ -23,7 +23,7 @@ export async function bundleFunction(entry: string, outdir: string, name: string
     outdir,
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: "node24",
     format: "esm",
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",

@@ -1,8 +1,10 @@
-import { constants, readFileSync } from "node:fs";
-import { open, stat } from "node:fs/promises";
+// Synchronous file access on purpose: node:fs/promises alone costs more start-up time than checking
+// a small notebook, and the command reads one file at a time anyway.
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { loadRepoConfigText, MAX_CONFIG_BYTES, type ConfigResult } from "../config/load-repo-config.js";
+import { DEFAULT_INCLUDE, DEFAULT_LIMITS } from "../config/default-limits.js";
+import type { ConfigResult } from "../config/load-repo-config.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { NotebookReport, Severity } from "../notebook/finding.js";
 import { checkNotebook } from "../notebook/check-notebook.js";
@@ -11,6 +13,7 @@ import { findNotebooks } from "./find-notebooks.js";
 import { formatJson } from "./formats/format-json.js";
 import { formatSarif } from "./formats/format-sarif.js";
 import { formatText } from "./formats/format-text.js";
+import { packageVersion } from "./package-version.js";
 import type { CliIo } from "./cli-io.js";
 
 const FORMATS = ["text", "json", "sarif"] as const;
@@ -107,28 +110,38 @@ function render(format: Format, reports: NotebookReport[], io: CliIo): string {
   }
 }
 
+/** What a check uses when there is no config file: built without the YAML and zod modules. */
+const DEFAULT_CONFIG_RESULT: ConfigResult = {
+  ok: true,
+  config: { include: [...DEFAULT_INCLUDE], exclude: [], rules: {}, limits: { ...DEFAULT_LIMITS } },
+};
+
 async function readConfig(given: string | undefined, cwd: string): Promise<ConfigResult> {
   const file = path.resolve(cwd, given ?? DEFAULT_CONFIG);
   const shown = given ?? DEFAULT_CONFIG;
   let text: string;
+  let loader: typeof import("../config/load-repo-config.js");
   try {
     // Checked before reading so that a huge (or endless, like /dev/zero) file is never loaded.
-    const info = await stat(file);
+    const info = statSync(file);
     if (!info.isFile()) return { ok: false, message: `${shown}: not a regular file; the config must be a YAML file` };
+    // YAML and zod cost more start-up time than checking a small notebook; only a config needs them.
+    loader = await import("../config/load-repo-config.js");
+    const { MAX_CONFIG_BYTES } = loader;
     if (info.size > MAX_CONFIG_BYTES) {
       return { ok: false, message: `${shown}: ${info.size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit for a config; a config needs only a few lines` };
     }
-    const bytes = await readBounded(file, MAX_CONFIG_BYTES);
+    const bytes = readBounded(file, MAX_CONFIG_BYTES);
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // No config file is the normal case: the defaults apply.
-    if (given === undefined && code === "ENOENT") return loadRepoConfigText("");
+    if (given === undefined && code === "ENOENT") return DEFAULT_CONFIG_RESULT;
     if (code === "ENOENT") return { ok: false, message: `${shown}: config file not found; check the --config path` };
     if (error instanceof TypeError) return { ok: false, message: `${shown}: not valid UTF-8; save the config as UTF-8 text` };
     return { ok: false, message: `${shown}: cannot read the config: ${describeFsError(error)}` };
   }
-  const result = loadRepoConfigText(text);
+  const result = loader.loadRepoConfigText(text);
   return result.ok ? result : { ok: false, message: `${shown}: ${result.message}` };
 }
 
@@ -139,32 +152,39 @@ export type ReadOutcome = { ok: true; bytes: Uint8Array } | { ok: false; message
  * slip through. O_NONBLOCK keeps a FIFO named `*.ipynb` from hanging the command.
  */
 export async function readNotebookFile(absolute: string): Promise<ReadOutcome> {
-  let handle;
+  let fd: number | undefined;
   try {
-    handle = await open(absolute, constants.O_RDONLY | constants.O_NONBLOCK);
-    const info = await handle.stat();
+    fd = openSync(absolute, constants.O_RDONLY | constants.O_NONBLOCK);
+    const info = fstatSync(fd);
     if (info.isDirectory()) return { ok: false, message: `cannot read: ${describeFsError({ code: "EISDIR" })}` };
     if (!info.isFile()) return { ok: false, message: "cannot read: not a regular file (a device, FIFO or socket); name a notebook file" };
     if (info.size > MAX_NOTEBOOK_BYTES) {
       return { ok: false, message: `cannot check: the file is ${info.size} bytes, over the ${MAX_NOTEBOOK_BYTES}-byte limit; clear its outputs to shrink it` };
     }
-    return { ok: true, bytes: await handle.readFile() };
+    return { ok: true, bytes: readFileSync(fd) };
   } catch (error) {
     return { ok: false, message: `cannot read: ${describeFsError(error)}` };
   } finally {
-    await handle?.close().catch(() => undefined);
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // nothing was written through it; a failed close loses nothing
+      }
+    }
   }
 }
 
-async function readBounded(file: string, limit: number): Promise<Uint8Array> {
-  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+function readBounded(file: string, limit: number): Uint8Array {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const buffer = Buffer.alloc(limit + 1);
-    const { bytesRead } = await handle.read(buffer, 0, limit + 1, 0);
+    let bytesRead = 0;
+    for (let n = -1; n !== 0 && bytesRead <= limit; bytesRead += n) n = readSync(fd, buffer, bytesRead, limit + 1 - bytesRead, bytesRead);
     if (bytesRead > limit) throw Object.assign(new Error(`the config grew past ${limit} bytes while being read`), { code: "EFBIG" });
     return buffer.subarray(0, bytesRead);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -195,19 +215,4 @@ function usageError(io: CliIo, message: string): number {
 
 function isFormat(value: string): value is Format {
   return (FORMATS as readonly string[]).includes(value);
-}
-
-let version: string | undefined;
-function packageVersion(): string {
-  if (version !== undefined) return version;
-  // The compiled file sits one level deeper (dist/src/cli) than the source (src/cli).
-  for (const candidate of ["../../../package.json", "../../package.json"]) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "nbtrain" && typeof pkg.version === "string") return (version = pkg.version);
-    } catch {
-      // try the next candidate
-    }
-  }
-  return (version = "0.0.0");
 }

@@ -1,7 +1,8 @@
-import type { Dirent } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+// Synchronous on purpose: node:fs/promises costs `nbtrain check` more start-up time than a walk
+// of a repository takes, and the command does nothing else meanwhile.
+import { readdirSync, statSync, type Dirent } from "node:fs";
 import path from "node:path";
-import picomatch from "picomatch";
+import type picomatchType from "picomatch";
 import { describeFsError } from "./describe-fs-error.js";
 
 /** A file to check, or a place that could not be searched (then `error` says why). */
@@ -46,19 +47,27 @@ export async function findNotebooks(paths: readonly string[], options: FindOptio
     seen.add(file.absolute);
     files.push(file);
   };
-  const isIncluded = picomatch([...options.include], { dot: true });
-  const isExcluded = options.exclude.length > 0 ? picomatch([...options.exclude], { dot: true }) : () => false;
+  // Compiled on first use: a check of named files never walks a directory, and loading and
+  // compiling the globs costs more than checking a small notebook.
+  let isIncluded: ((key: string) => boolean) | undefined;
+  let isExcluded: ((key: string) => boolean) | undefined;
+  const wanted = (picomatch: typeof picomatchType, key: string): boolean => {
+    isIncluded ??= picomatch([...options.include], { dot: true });
+    isExcluded ??= options.exclude.length > 0 ? picomatch([...options.exclude], { dot: true }) : () => false;
+    return isIncluded(key) && !isExcluded(key);
+  };
 
   for (const given of paths.length > 0 ? paths : ["."]) {
     const absolute = path.resolve(options.cwd, given);
     const kind = await statKind(absolute);
     if (kind === "directory") {
+      const picomatch = await loadPicomatch();
       await walk(absolute, given, (file) => {
         const fromCwd = toPosix(path.relative(options.cwd, file.absolute));
         const key = fromCwd.startsWith("../") ? toPosix(path.relative(absolute, file.absolute)) : fromCwd;
-        if (file.error !== undefined || (isIncluded(key) && !isExcluded(key))) add(file);
+        if (file.error !== undefined || wanted(picomatch, key)) add(file);
       }, (name) => name.endsWith(".ipynb"));
-    } else if (kind === "missing" && picomatch.scan(given).isGlob) {
+    } else if (kind === "missing" && (await loadPicomatch()).scan(given).isGlob) {
       const before = files.length;
       await expandGlob(given, options.cwd, add);
       if (files.length === before) unmatched.push(given);
@@ -70,6 +79,7 @@ export async function findNotebooks(paths: readonly string[], options: FindOptio
 }
 
 async function expandGlob(pattern: string, cwd: string, add: (file: FoundFile) => void): Promise<void> {
+  const picomatch = await loadPicomatch();
   const { base } = picomatch.scan(pattern);
   const root = path.resolve(cwd, base === "" ? "." : base);
   if ((await statKind(root)) !== "directory") return;
@@ -88,7 +98,7 @@ async function walk(
 ): Promise<void> {
   let entries: Dirent[];
   try {
-    entries = await readdir(directory, { withFileTypes: true });
+    entries = readdirSync(directory, { withFileTypes: true });
   } catch (error) {
     visit({ path: shown === "" ? "." : shown, absolute: directory, error: `cannot search this directory: ${describeFsError(error)}` });
     return;
@@ -107,10 +117,15 @@ async function walk(
 
 async function statKind(absolute: string): Promise<"directory" | "other" | "missing"> {
   try {
-    return (await stat(absolute)).isDirectory() ? "directory" : "other";
+    return statSync(absolute).isDirectory() ? "directory" : "other";
   } catch {
     return "missing";
   }
+}
+
+let loaded: typeof picomatchType | undefined;
+async function loadPicomatch(): Promise<typeof picomatchType> {
+  return (loaded ??= (await import("picomatch")).default);
 }
 
 function toPosix(p: string): string {

@@ -6,6 +6,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const commands: Record<string, () => Promise<Command>> = {
   check: async () => (await import("./check-command.js")).checkCommand,
   train: async () => (await import("./train-command.js")).trainCommand,
+  strip: async () => (await import("./strip-command.js")).stripCommand,
 };
 
 const USAGE = `Usage: nbtrain <command> [options]
@@ -13,6 +14,10 @@ const USAGE = `Usage: nbtrain <command> [options]
 Commands:
   check [PATH ...]   validate and lint notebooks
   train NOTEBOOK     run a notebook as a resumable training run
+  strip PATH ...     clear outputs and execution counts, as nbformat writes them
+
+Options:
+  -V, --version      print nbtrain's version
 
 Run "nbtrain <command> --help" for a command's options.
 `;
@@ -23,6 +28,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     (name === undefined ? io.stderr : io.stdout).write(USAGE);
     return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-V") {
+    io.stdout.write(`${(await import("./package-version.js")).packageVersion()}\n`);
+    return 0;
   }
   const load = commands[name];
   if (!load) {

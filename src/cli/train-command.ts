@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { planNextSegment } from "../commands/plan-next-segment.js";
+import { parseDuration } from "../commands/parse-duration.js";
 import { parse as parseYaml } from "yaml";
 import { isParameterName, type ParameterValue } from "../notebook/inject-parameters.js";
 import { parseStoreUri, redactUri } from "../storage/parse-store-uri.js";
@@ -13,6 +14,7 @@ import { RunInputError } from "../runner/run-input-error.js";
 import { findCheckoutRoot } from "../runner/source/find-checkout-root.js";
 import { RESERVED_PARAMETERS, RUN_ID_PATTERN, runSpecSchema, type RunSpec } from "../runner/run-spec.js";
 import { runTraining } from "../runner/run-training.js";
+import { formatRunSummary } from "./format-run-summary.js";
 import type { CliIo } from "./cli-io.js";
 
 const USAGE = `Usage: nbtrain train NOTEBOOK [options]
@@ -26,7 +28,7 @@ Options:
   --store URI                 where runs are kept: file://PATH (default ${DEFAULT_STORE_URI}),
                               s3://BUCKET/PREFIX or gdrive://MyDrive/FOLDER
   --run ID                    run id; running again with the same id resumes from its checkpoints
-  --timeout DURATION          stop after DURATION (90s, 20m, 2h, 1h30m), keeping checkpoints;
+  --timeout DURATION          stop after DURATION (90s, 20m, 2h, 1h30m, 1d), keeping checkpoints;
                               with --budget, the limit of each segment
   --budget DURATION           keep going across segments: when a segment hits --timeout, start
                               the next one from the latest checkpoint, until the notebook
@@ -49,15 +51,18 @@ or an invalid notebook, 130 stopped with Ctrl-C, 143 stopped with SIGTERM.
 
 class UsageError extends Error {}
 
-/** Parses "90", "90s", "20m", "2h", "1h30m" into seconds. */
-function parseDuration(text: string, flag = "--timeout"): number {
-  const match = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?$/.exec(text.trim());
-  if (!match || text.trim() === "" || (!match[1] && !match[2] && !match[3])) {
-    throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration; write it like 90s, 20m, 2h or 1h30m.`);
-  }
-  const seconds = Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
-  if (!(seconds > 0)) throw new UsageError(`${flag} must be longer than zero.`);
-  return seconds;
+/** `--timeout`, in the one duration grammar that `/train timeout=` uses too. */
+function parseTimeout(text: string): number {
+  const parsed = parseDuration(text);
+  if ("error" in parsed) throw new UsageError(`--timeout: ${parsed.error}`);
+  return parsed.seconds;
+}
+
+/** `--budget`, in the same grammar. */
+function parseBudget(text: string): number {
+  const parsed = parseDuration(text);
+  if ("error" in parsed) throw new UsageError(`--budget: ${parsed.error}`);
+  return parsed.seconds;
 }
 
 function toParameterValue(value: unknown, where: string): ParameterValue {
@@ -160,10 +165,10 @@ function parseArgs(args: string[]): TrainArgs {
         parsed.run = value();
         break;
       case "--timeout":
-        parsed.timeout = parseDuration(value());
+        parsed.timeout = parseTimeout(value());
         break;
       case "--budget":
-        parsed.budget = parseDuration(value(), "--budget");
+        parsed.budget = parseBudget(value());
         break;
       case "--from":
         parsed.from = value();
@@ -259,7 +264,16 @@ export async function trainCommand(args: string[], io: CliIo): Promise<number> {
     throw error;
   }
 
-  const store = await openStore(spec.store, { baseDir: io.cwd, env: io.env });
+  let store;
+  try {
+    store = await openStore(spec.store, { baseDir: io.cwd, env: io.env });
+  } catch (error) {
+    const missing = missingSdk(error);
+    if (!missing) throw error;
+    // The App's SDKs are optional peer dependencies: a command-line install does not have them.
+    io.stderr.write(`nbtrain train: ${redactUri(spec.store)} needs ${missing.join(" and ")}, which are not installed; run: npm install ${missing.join(" ")}\n`);
+    return 2;
+  }
   const controller = new AbortController();
   let stoppedBy: "SIGINT" | "SIGTERM" | null = null;
   const onSignal = (signal: "SIGINT" | "SIGTERM") => {
@@ -283,7 +297,7 @@ export async function trainCommand(args: string[], io: CliIo): Promise<number> {
         store,
         env: io.env,
         cwd: io.cwd,
-        progress: createProgressReporter(progressStream),
+        progress: createProgressReporter(progressStream, Date.now, io.env),
         signal: controller.signal,
       });
       if (budget === undefined || controller.signal.aborted) break;
@@ -305,8 +319,8 @@ export async function trainCommand(args: string[], io: CliIo): Promise<number> {
       const where = result.failure.cell_index === null ? "" : ` in cell ${result.failure.cell_index}`;
       io.stderr.write(`nbtrain train: the notebook failed${where}: ${result.failure.ename}: ${result.failure.evalue}\n`);
     }
-    const resumeHint = result.status === "completed" ? "" : ` Resume with: nbtrain train ${spec.notebook && "path" in spec.notebook ? spec.notebook.path : ""} --run ${spec.run_id}${spec.store === DEFAULT_STORE_URI ? "" : ` --store ${redactUri(spec.store)}`}`;
-    io.stdout.write(`Run ${spec.run_id} ${result.status}. Output: ${location.output} Checkpoints: ${location.checkpoints}${resumeHint}\n`);
+    const resume = result.status === "completed" ? null : `nbtrain train ${spec.notebook && "path" in spec.notebook ? spec.notebook.path : ""} --run ${spec.run_id}${spec.store === DEFAULT_STORE_URI ? "" : ` --store ${redactUri(spec.store)}`}`;
+    io.stdout.write(formatRunSummary({ runId: spec.run_id, result, location, resume, color: useColor(io) }));
     if (result.status === "completed") return 0;
     if (result.status === "interrupted") return stoppedBy === "SIGTERM" ? 143 : 130;
     return 1;
@@ -353,4 +367,18 @@ async function resolveFrom(text: string, cwd: string): Promise<string> {
 function checkoutSource(notebookDir: string): { source?: { kind: "checkout"; root: string } } {
   const root = findCheckoutRoot(notebookDir);
   return root ? { source: { kind: "checkout", root } } : {};
+}
+
+/** Color only for a person at a terminal that can show it: not when piped, not with NO_COLOR or TERM=dumb. */
+function useColor(io: CliIo): boolean {
+  return io.stdout.isTTY === true && !io.env["NO_COLOR"] && io.env["TERM"] !== "dumb";
+}
+
+/** The SDK packages a store needs when loading it failed because one is not installed. */
+function missingSdk(error: unknown): string[] | null {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code !== "ERR_MODULE_NOT_FOUND" || typeof message !== "string") return null;
+  if (message.includes("@aws-sdk/")) return ["@aws-sdk/client-s3", "@aws-sdk/lib-storage"];
+  if (message.includes("@googleapis/drive")) return ["@googleapis/drive"];
+  return null;
 }

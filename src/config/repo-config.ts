@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RULE_IDS, type RuleId, type SeveritySetting } from "../notebook/finding.js";
+import { DEFAULT_INCLUDE, DEFAULT_LIMITS } from "./default-limits.js";
 import { shareConfigSchema } from "./share-config.js";
 import { trainConfigSchema } from "./train-config.js";
 
@@ -17,28 +18,23 @@ const globList = z.array(z.string().min(1).max(1000)).max(500);
 export const limitsSchema = z
   .object({
     /** One output's serialized size before `output-size` fires. */
-    output_bytes: positiveBytes.default(1_000_000),
+    output_bytes: positiveBytes.default(DEFAULT_LIMITS.output_bytes),
     /** The whole file's size before `notebook-size` fires; GitHub struggles to render beyond this. */
-    notebook_bytes: positiveBytes.default(10_000_000),
+    notebook_bytes: positiveBytes.default(DEFAULT_LIMITS.notebook_bytes),
     /** One embedded image (decoded) before `large-image` fires. */
-    image_bytes: positiveBytes.default(500_000),
+    image_bytes: positiveBytes.default(DEFAULT_LIMITS.image_bytes),
     /** Serialized `metadata.widgets` before `widget-state` fires. */
-    widget_state_bytes: positiveBytes.default(100_000),
+    widget_state_bytes: positiveBytes.default(DEFAULT_LIMITS.widget_state_bytes),
   })
   .strict();
 
 /** `.github/nbtrain.yml`. Unknown keys are errors so that a typo never silently disables a setting. */
 export const repoConfigSchema = z
   .object({
-    include: globList.default(["**/*.ipynb"]),
+    include: globList.default([...DEFAULT_INCLUDE]),
     exclude: globList.default([]),
     rules: ruleSeverities.default({}),
-    limits: limitsSchema.default({
-      output_bytes: 1_000_000,
-      notebook_bytes: 10_000_000,
-      image_bytes: 500_000,
-      widget_state_bytes: 100_000,
-    }),
+    limits: limitsSchema.default({ ...DEFAULT_LIMITS }),
     /**
      * `/train` and review copies. Validated here so that `nbtrain check` and the notebook check
      * accept them and name a bad key; the App reads each with its own defaults (read-train-config.ts,

@@ -1,4 +1,5 @@
-import { limitsSchema, type Limits, type RuleSeverities } from "../config/repo-config.js";
+import { DEFAULT_LIMITS } from "../config/default-limits.js";
+import type { Limits, RuleSeverities } from "../config/repo-config.js";
 import type { Finding, NotebookReport } from "./finding.js";
 import { isObject } from "./lint/notebook-view.js";
 import { lintNotebook } from "./lint/lint-notebook.js";
@@ -12,8 +13,6 @@ export interface CheckOptions {
   rules?: RuleSeverities;
   limits?: Partial<Limits>;
 }
-
-const DEFAULT_LIMITS: Limits = limitsSchema.parse({});
 
 /**
  * Reads, validates and lints one notebook, and places every finding on a cell, line and column

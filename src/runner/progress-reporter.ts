@@ -6,6 +6,7 @@ export type RunEvent =
   | { type: "installing"; file: string }
   | { type: "started"; cells: number; python: string; attempt: number; resume: boolean }
   | { type: "kernel"; pid: number | null }
+  /** `cell` counts from 1 among the notebook's own code cells, of which there are `cells` (as in result.json). */
   | { type: "cell_start"; cell: number; cells: number }
   | { type: "cell_done"; cell: number; cells: number; status: string }
   | { type: "synced"; sequence: number; files: number; bytes: number }
@@ -23,10 +24,12 @@ export interface ProgressReporter {
 const BAR_WIDTH = 24;
 
 /**
- * On a TTY, one progress bar line redrawn in place; otherwise one JSON object per line
- * (`{"time": …, "event": …}`) for log collectors such as CloudWatch.
+ * On a TTY, one progress bar line redrawn in place; on a terminal that cannot redraw (TERM=dumb),
+ * one plain line per event; otherwise one JSON object per line (`{"time": …, "event": …}`) for log
+ * collectors such as CloudWatch.
  */
-export function createProgressReporter(stream: Writable & { isTTY?: boolean }, now: () => number = Date.now): ProgressReporter {
+export function createProgressReporter(stream: Writable & { isTTY?: boolean }, now: () => number = Date.now, env: NodeJS.ProcessEnv = {}): ProgressReporter {
+  if (stream.isTTY && env["TERM"] === "dumb") return plainReporter(stream, now);
   if (!stream.isTTY) {
     return {
       report(event) {
@@ -83,12 +86,12 @@ export function createProgressReporter(stream: Writable & { isTTY?: boolean }, n
         case "kernel":
           break;
         case "cell_start":
-          current = ` · cell ${event.cell + 1} running`;
+          current = ` · cell ${event.cell} running`;
           draw();
           break;
         case "cell_done":
-          done = Math.max(done, event.cell + 1);
-          current = event.status === "error" ? ` · cell ${event.cell + 1} failed` : "";
+          done = Math.max(done, event.cell);
+          current = event.status === "error" ? ` · cell ${event.cell} failed` : "";
           draw();
           break;
         case "synced":
@@ -121,5 +124,39 @@ export function createProgressReporter(stream: Writable & { isTTY?: boolean }, n
       if (drawn) stream.write("\n");
       drawn = false;
     },
+  };
+}
+
+/** The same news as the bar, one line each and without control characters, for TERM=dumb. */
+function plainReporter(stream: Writable, now: () => number): ProgressReporter {
+  const started = now();
+  const seconds = () => `${Math.round((now() - started) / 1000)}s`;
+  const line = (text: string) => stream.write(`${text}\n`);
+  return {
+    report(event) {
+      switch (event.type) {
+        case "restored":
+          return line(event.sequence === null ? "No checkpoint yet: starting fresh." : `Restored checkpoint #${event.sequence} (${event.files} files).`);
+        case "installing":
+          return line(`Installing ${event.file} …`);
+        case "started":
+          return line(`Running ${event.cells} cells on ${event.python} (attempt ${event.attempt}${event.resume ? ", resuming" : ""}).`);
+        case "cell_start":
+          return line(`cell ${event.cell}/${event.cells} running · ${seconds()}`);
+        case "cell_done":
+          return line(`cell ${event.cell}/${event.cells} ${event.status === "error" ? "failed" : "done"} · ${seconds()}`);
+        case "synced":
+          return line(`checkpoint #${event.sequence} saved (${event.files} files).`);
+        case "stopping":
+          return line(`Stopping: ${event.reason}; saving checkpoints …`);
+        case "warning":
+          return line(`warning: ${event.message}`);
+        case "finished":
+          return line(`Run ${event.status} after ${event.seconds.toFixed(1)} s.`);
+        case "kernel":
+          return;
+      }
+    },
+    close() {},
   };
 }

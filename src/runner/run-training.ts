@@ -110,6 +110,15 @@ function codeCells(notebook: NotebookV4): number {
   return notebook.cells.filter((cell) => cell.cell_type === "code").length;
 }
 
+/** 1-based position of cell `index` among the code cells of `notebook`, the injected cell left out. */
+function codeOrdinal(notebook: NotebookV4, index: number, injectedIndex: number): number {
+  let ordinal = 0;
+  for (let i = 0; i <= index && i < notebook.cells.length; i++) {
+    if (i !== injectedIndex && notebook.cells[i]!.cell_type === "code") ordinal++;
+  }
+  return ordinal;
+}
+
 /** What every phase of one run shares. */
 interface RunContext {
   spec: RunSpec;
@@ -270,7 +279,8 @@ async function inject(run: RunContext, restored: Restored): Promise<Injected> {
     resumed: resume,
     restored_sequence: restored.checkpoints.manifest?.sequence ?? null,
     checkpoint_sequence: restored.checkpoints.manifest?.sequence ?? null,
-    cells_total: codeCells(loaded.notebook),
+    // The injected parameters cell is always a code cell, and not the user's.
+    cells_total: codeCells(notebook) - 1,
     cells_executed: 0,
     metrics: {},
     metrics_points: 0,
@@ -384,14 +394,17 @@ async function execute(run: RunContext, restored: Restored, injected: Injected, 
       kernel.pythonPath,
     ),
     onEvent: (event) => {
-      const cells = notebook.cells.length;
+      // Progress counts what result.json counts: the notebook's own code cells, numbered among
+      // themselves; the injected parameters cell is not reported.
+      const cells = injected.baseResult.cells_total;
       if (event.type === "ready") deps.progress.report({ type: "started", cells, python: event.python, attempt, resume });
       else if (event.type === "kernel") deps.progress.report({ type: "kernel", pid: event.pid });
       else if (event.type === "stop") deps.progress.report({ type: "stop_notice", interrupted: event.interrupted, polling: event.polling, grace: run.stopGrace });
-      else if (event.type === "cell_start") deps.progress.report({ type: "cell_start", cell: event.index, cells });
-      else if (event.type === "cell_done") {
-        if (event.index !== injectedIndex) cellsExecuted++;
-        deps.progress.report({ type: "cell_done", cell: event.index, cells, status: event.status });
+      else if (event.type === "cell_start" && event.index !== injectedIndex) {
+        deps.progress.report({ type: "cell_start", cell: codeOrdinal(notebook, event.index, injectedIndex), cells });
+      } else if (event.type === "cell_done" && event.index !== injectedIndex) {
+        cellsExecuted++;
+        deps.progress.report({ type: "cell_done", cell: codeOrdinal(notebook, event.index, injectedIndex), cells, status: event.status });
       }
     },
   });

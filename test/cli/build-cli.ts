@@ -11,7 +11,7 @@ const bin = path.join(repoRoot, "bin/nbtrain.js");
  * whole suite, so that parallel test files never read a half-written dist/.
  */
 export function buildCli(): void {
-  for (const file of ["dist/src/cli/main.js", "dist/src/cli/check-command.js", "dist/src/notebook/check-notebook.js"]) {
+  for (const file of ["dist/cli/check.cjs", "dist/src/cli/main.js", "dist/src/cli/check-command.js", "dist/src/notebook/check-notebook.js"]) {
     if (!existsSync(path.join(repoRoot, file))) throw new Error(`dist/ lacks ${file}: run the tests through vitest, whose global setup builds it`);
   }
 }

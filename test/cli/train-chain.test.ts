@@ -154,7 +154,7 @@ describe("nbtrain train --from", { timeout: 300_000 }, () => {
     ["a file URI with ..", ["--from", "file:///tmp/../etc"], /without '\.\.'/],
     ["a run id with ..", ["--from", "run:../x"], /from is run:RUN_ID/],
     ["a timeout longer than the budget", ["--timeout", "2h", "--budget", "1h"], /--timeout \(7200 s\) is longer than --budget \(3600 s\)/],
-    ["a budget that is not a duration", ["--budget", "forever"], /--budget "forever" is not a duration/],
+    ["a budget that is not a duration", ["--budget", "forever"], /--budget: "forever" is not a duration/],
   ];
   it.each(refusals)("refuses %s: exit 2, what to do, nothing written", async (_name, args, message) => {
     const { code, stderr } = await train(NUMPY_EXAMPLE, ...args);

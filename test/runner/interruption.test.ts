@@ -187,9 +187,9 @@ describe("interrupted runs", () => {
     expect(result.status).toBe("interrupted");
     const manifest = await readRunJson(cliStore, runPrefix, "manifest.json");
     expect(manifest.files.map((file: { path: string }) => file.path)).toEqual(["state.npz"]);
+    expect(stdout).toMatch(/^Run ctrl-c interrupted in [\d.]+ s: /m);
+    expect(stdout).toContain(`Output notebook ${path.join(dir, "cli-store", runPrefix, "output.ipynb")}\n`);
     const last = stdout.trim().split("\n").at(-1)!;
-    expect(last).toContain("Run ctrl-c interrupted");
-    expect(last).toContain("output.ipynb");
-    expect(last).toContain("--run ctrl-c");
+    expect(last).toMatch(/^Resume with: nbtrain train .* --run ctrl-c --store file:\/\//);
   }, SLOW);
 });

@@ -81,12 +81,12 @@ describe("templates/sam.yaml", () => {
     await rm(outRoot, { recursive: true, force: true });
   });
 
-  it("declares both functions on Node 20 or 22, each naming a handler that the build exports", () => {
+  it("declares both functions on Node 24, the runtime the bundles target, each naming a handler that the build exports", () => {
     const functions = ofType("AWS::Serverless::Function");
     expect(functions.map(([name]) => name).sort()).toEqual(["BatchEventsFunction", "WebhookFunction"]);
     for (const [name, fn] of functions) {
       const runtime = fn.Properties.Runtime ?? template.Globals.Function.Runtime;
-      expect(runtime, name).toMatch(/^nodejs(20|22)\.x$/u);
+      expect(runtime, name).toBe("nodejs24.x");
       const codeUri = fn.Properties.CodeUri as string;
       expect(codeUri, name).toMatch(/^\.\.\/dist\/functions\/[a-z-]+$/u);
       const dir = path.join(outRoot, path.relative("../dist", codeUri));

@@ -1,3 +1,4 @@
+import { JsonNumber } from "./json-number.js";
 import { PyFloat } from "./py-float.js";
 
 export type PythonJsonResult =
@@ -10,6 +11,10 @@ export interface PythonJsonOptions {
    * as {@link PyFloat} boxes, so that every plain number left is a Python int.
    */
   boxIntegralFloats?: boolean;
+  /** Return every number, `NaN` and `Infinity` included, as a {@link JsonNumber} holding its source text. */
+  rawNumbers?: boolean;
+  /** Fail on a key repeated in one object, where Python would silently keep the last value. */
+  rejectDuplicateKeys?: boolean;
 }
 
 /** CPython refuses to convert integer literals longer than this (sys.get_int_max_str_digits()). */
@@ -28,6 +33,8 @@ interface Frame {
  */
 export function parsePythonJson(text: string, options: PythonJsonOptions = {}): PythonJsonResult {
   const box = options.boxIntegralFloats === true;
+  const raw = options.rawNumbers === true;
+  const unique = options.rejectDuplicateKeys === true;
   const n = text.length;
   let failure: { message: string; offset: number } | null = null;
   const fail = (message: string, offset: number): null => {
@@ -122,6 +129,7 @@ export function parsePythonJson(text: string, options: PythonJsonOptions = {}): 
       return fail(`Integer literal has more than ${MAX_INT_DIGITS} digits, which Python refuses to convert`, start);
     }
     end = k;
+    if (raw) return new JsonNumber(text.slice(start, k), isFloat);
     const value = Number(text.slice(start, k));
     return box && isFloat && (Number.isInteger(value) || !Number.isFinite(value)) ? new PyFloat(value) : value;
   };
@@ -133,6 +141,7 @@ export function parsePythonJson(text: string, options: PythonJsonOptions = {}): 
     if (c === 0x2d || isDigit(c)) {
       if (c === 0x2d && text.startsWith("-Infinity", at)) {
         end = at + 9;
+        if (raw) return new JsonNumber("-Infinity", true);
         return box ? new PyFloat(-Infinity) : -Infinity;
       }
       return parseNumber(at);
@@ -140,6 +149,7 @@ export function parsePythonJson(text: string, options: PythonJsonOptions = {}): 
     for (const [word, value] of LITERALS) {
       if (text.startsWith(word, at)) {
         end = at + word.length;
+        if (raw && typeof value === "number") return new JsonNumber(word, true);
         return box && value === Infinity ? new PyFloat(Infinity) : value;
       }
     }
@@ -218,6 +228,10 @@ export function parsePythonJson(text: string, options: PythonJsonOptions = {}): 
         }
       } else {
         const object = top.object as Record<string, unknown>;
+        if (unique && Object.hasOwn(object, top.key)) {
+          fail(`Duplicate key ${JSON.stringify(top.key)} in one object`, i);
+          break;
+        }
         setKey(object, top.key, value);
         if (d === 0x2c) {
           const key = parseKey(ws(i + 1));
