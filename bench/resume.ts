@@ -78,8 +78,8 @@ async function runTrial(dir: string, index: number, signal: "SIGKILL" | "SIGTERM
       resolve(code);
     }),
   );
-  // Wait for the training cell, then a random moment 2 to 6 epochs into it.
-  while (!out.includes('"event":"cell_start","cell":5')) {
+  // Wait for the training cell (the 4th code cell), then a random moment 2 to 6 epochs into it.
+  while (!out.includes('"event":"cell_start","cell":4')) {
     if (ended) throw new Error(`The runner ended before training started:\n${out}${errors}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -140,7 +140,7 @@ async function runNoticeTrial(dir: string, index: number): Promise<NoticeTrial> 
   child.stdout.on("data", (chunk) => (out += chunk));
   child.stderr.on("data", () => {});
   const exited = new Promise<number | null>((resolve) => child.once("close", (code) => ((ended = true), resolve(code))));
-  while (!out.includes('"event":"cell_start","cell":5')) {
+  while (!out.includes('"event":"cell_start","cell":4')) {
     if (ended) throw new Error(`The runner ended before training started:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }
