@@ -52,11 +52,30 @@ export async function loadJobReporter(deps: JobReporterDeps): Promise<JobStateLi
   const runPage = deps.env.NBTRAIN_PUBLIC_URL
     ? readRunPageSettings({ ...deps.env, NBTRAIN_PAGE_KEY: env.NBTRAIN_PAGE_KEY, WEBHOOK_SECRET: env.NBTRAIN_PAGE_KEY ? undefined : await deps.secrets("WEBHOOK_SECRET") })
     : null;
+  // A --budget chains segments: the next one is submitted from here when a segment times out. It
+  // needs what the webhook function has for a run: the backend, a job-token writer and the allow-lists.
+  const chain =
+    region && (deps.env.NBTRAIN_BATCH_QUEUES ?? "").trim() !== ""
+      ? await (async () => {
+          const { AwsBatchCompute } = await import("../../src/compute/aws-batch-compute.js");
+          const { AwsJobSecrets } = await import("../../src/compute/aws-job-secrets.js");
+          const { parseDeploymentPolicy } = await import("../../src/config/deployment-policy.js");
+          const writer = deps.env.NBTRAIN_JOB_SOURCE === "archive" ? new AwsJobSecrets({ region }) : undefined;
+          const policy = parseDeploymentPolicy(deps.env, storeUri);
+          const compute = new AwsBatchCompute({
+            region,
+            queues: policy.queues.filter((queue) => !queue.includes("*")),
+            ...(writer ? { environment: (job: { runId: string }) => ({ NBTRAIN_JOB_SOURCE: "archive", ...writer.environmentFor(job.runId) }) } : {}),
+          });
+          return { compute, store, storeUri, policy, backend: "aws-batch" as const, readLogTail, ...(writer ? { secrets: writer } : {}) };
+        })()
+      : undefined;
   const webBase = deps.env.GHE_HOST ? `${deps.env.GHE_PROTOCOL ?? "https"}://${deps.env.GHE_HOST}` : "https://github.com";
   return (event) =>
     reportJobEvent(event, {
       octokitFor: async (installationId) => (await probot.auth(installationId)) as unknown as GitHubClient,
       train: { store, storeUri, readLogTail, ...(secrets ? { secrets } : {}) },
+      ...(chain ? { chain } : {}),
       webBase,
       ...(runPage ? { runPage } : {}),
       ...(deps.clock ? { clock: deps.clock } : {}),

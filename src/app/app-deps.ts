@@ -64,6 +64,8 @@ export interface TrainDeps {
   store: Store;
   /** The same store as jobs are told to open it; never holds credentials. */
   storeUri: string;
+  /** Besides the store, the s3:// and gdrive:// folders `/train --from` may read checkpoints from (NBTRAIN_FROM_LOCATIONS). */
+  fromLocations?: string[];
   /** The operator's allow-lists and caps; every run is judged against them before it is submitted. */
   policy: DeploymentPolicy;
   /** Which backend `compute` is: queues and job definitions are judged on AWS Batch only. */

@@ -53,6 +53,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
           await reportJobEvent(event, {
             octokitFor: async (installationId) => (await app.auth(installationId)) as unknown as GitHubClient,
             train,
+            chain: train,
             clock,
             ...(deps.webBase ? { webBase: deps.webBase } : {}),
             ...(deps.page ? { runPage: deps.page.settings } : {}),

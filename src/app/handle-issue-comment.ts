@@ -8,6 +8,7 @@ import { cancelTrainRuns } from "../training/cancel-train-runs.js";
 import { readTrainConfig } from "../training/read-train-config.js";
 import { refuse } from "../training/refuse-comment.js";
 import { replyTrainStatus } from "../training/reply-train-status.js";
+import { runContinueCommand } from "../training/run-continue-command.js";
 import { runTrainCommand } from "../training/run-train-command.js";
 import { runBaselineCommand } from "../training/run-baseline-command.js";
 import { approveForkCommand } from "../training/approve-fork-command.js";
@@ -63,6 +64,8 @@ export function handleIssueComment(train: TrainDeps, clock: () => Date) {
             return await runTrainCommand(command, from, train, clock);
           case "baseline":
             return await runBaselineCommand(command, from, train, clock);
+          case "continue":
+            return await runContinueCommand(command, from, train, clock);
           case "approve":
             return await approveForkCommand(from, train, clock);
         }

@@ -5,7 +5,7 @@ import { RunRegistry } from "../runs/run-registry.js";
 import { pressTrainButton } from "../training/press-train-button.js";
 import { readTrainConfig } from "../training/read-train-config.js";
 import type { TrainButton } from "../training/train-button.js";
-import { CANCEL_ACTION, RERUN_ACTION, TRAIN_CHECK_PREFIX } from "../training/train-check-name.js";
+import { CANCEL_ACTION, CONTINUE_ACTION, RERUN_ACTION, TRAIN_CHECK_PREFIX } from "../training/train-check-name.js";
 import { withKeyedLock } from "../util/keyed-lock.js";
 import { approveForkButton } from "../training/approve-fork-button.js";
 import { APPROVE_FORK_ACTION, FORK_APPROVAL_CHECK } from "../training/fork-trust.js";
@@ -14,11 +14,12 @@ import { isBotSender } from "./is-bot-sender.js";
 function actionOf(identifier: string): TrainButton["action"] | null {
   if (identifier === CANCEL_ACTION.identifier) return "cancel";
   if (identifier === RERUN_ACTION.identifier) return "rerun";
+  if (identifier === CONTINUE_ACTION.identifier) return "continue";
   return null;
 }
 
 /**
- * check_run.requested_action on a training check run (**Cancel**, **Re-run**): guards, the run's
+ * check_run.requested_action on a training check run (**Cancel**, **Re-run**, **Continue**): guards, the run's
  * request from the store, then one call into training/, one button of a PR at a time. **Approve
  * fork** on the fork approval check run goes to its own call.
  */

@@ -28,6 +28,8 @@ export const trainEnvSchema = z
     AWS_REGION: z.string().min(1).optional(),
     /** The Batch job queues repositories may name (comma-separated names, patterns or ARNs; see deployment-policy.ts); cancel and status search those without a wildcard. */
     NBTRAIN_BATCH_QUEUES: list.optional(),
+    /** s3:// or gdrive:// folders, besides NBTRAIN_STORE, that `/train --from` may read checkpoints from (comma-separated). */
+    NBTRAIN_FROM_LOCATIONS: list.optional(),
     /** `archive` (the default): local jobs run inside the repository's tree at the commit, fetched with a read-only token (README: "Jobs run inside their repository"); `notebook`: the notebook alone. */
     NBTRAIN_JOB_SOURCE: z.enum(["archive", "notebook"]).default("archive"),
   })
@@ -60,6 +62,7 @@ export async function loadTrainDeps(env: NodeJS.ProcessEnv, cwd: string, log: (m
   // The operator's allow-lists, read before anything opens: a bad one stops the server with the variable to fix.
   const policy = parseDeploymentPolicy(env, storeUri);
   const store = await openStore(storeUri, { baseDir: cwd, env });
+  const fromLocations = settings.NBTRAIN_FROM_LOCATIONS ?? [];
 
   if (settings.NBTRAIN_COMPUTE === "aws-batch") {
     const { AwsBatchCompute } = await import("../compute/aws-batch-compute.js");
@@ -75,7 +78,7 @@ export async function loadTrainDeps(env: NodeJS.ProcessEnv, cwd: string, log: (m
       ...(secrets ? { environment: (job) => ({ NBTRAIN_JOB_SOURCE: "archive", ...secrets.environmentFor(job.runId) }) } : {}),
     });
     // A failed run's report quotes the end of its CloudWatch log stream.
-    return { compute, store, storeUri, policy, backend: "aws-batch", readLogTail: readCloudWatchLogTail(), ...(secrets ? { secrets } : {}) };
+    return { compute, store, storeUri, fromLocations, policy, backend: "aws-batch", readLogTail: readCloudWatchLogTail(), ...(secrets ? { secrets } : {}) };
   }
 
   const { LocalCompute } = await import("../compute/local-compute.js");
@@ -91,7 +94,7 @@ export async function loadTrainDeps(env: NodeJS.ProcessEnv, cwd: string, log: (m
     env,
     log,
   });
-  return { compute, store, storeUri, policy, backend: "local", readLogTail, ...(secrets ? { secrets } : {}), start: () => compute.start(), close: () => compute.close() };
+  return { compute, store, storeUri, fromLocations, policy, backend: "local", readLogTail, ...(secrets ? { secrets } : {}), start: () => compute.start(), close: () => compute.close() };
 }
 
 const TAIL_BYTES = 16 * 1024;

@@ -1,5 +1,7 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { planNextSegment } from "../commands/plan-next-segment.js";
 import { parseDuration } from "../commands/parse-duration.js";
 import { parse as parseYaml } from "yaml";
 import { isParameterName, type ParameterValue } from "../notebook/inject-parameters.js";
@@ -26,14 +28,25 @@ Options:
   --store URI                 where runs are kept: file://PATH (default ${DEFAULT_STORE_URI}),
                               s3://BUCKET/PREFIX or gdrive://MyDrive/FOLDER
   --run ID                    run id; running again with the same id resumes from its checkpoints
-  --timeout DURATION          stop after DURATION (90s, 20m, 2h, 1h30m, 1d), keeping checkpoints
+  --timeout DURATION          stop after DURATION (90s, 20m, 2h, 1h30m, 1d), keeping checkpoints;
+                              with --budget, the limit of each segment
+  --budget DURATION           keep going across segments: when a segment hits --timeout, start
+                              the next one from the latest checkpoint, until the notebook
+                              completes, DURATION is spent or a segment saves no new checkpoint
+  --from SOURCE               start the run's checkpoint_dir as a copy of SOURCE: a local folder,
+                              a store URI (s3://…, gdrive://MyDrive/…) or run:ID (another run in
+                              --store); it is only read, and used only while the run has no
+                              checkpoint of its own
   --install-requirements      pip install requirements.txt next to the notebook first (into the
                               run's own folder; the system Python is not modified)
   --find-links DIR            install offline from DIR (pip --no-index --find-links DIR)
   -h, --help                  show this help
 
-Exit codes: 0 completed, 1 the notebook failed or timed out, 2 bad usage or an invalid notebook,
-130 stopped with Ctrl-C, 143 stopped with SIGTERM (checkpoints are synced before either).
+On SIGTERM or Ctrl-C the running cell gets a KeyboardInterrupt and NBTRAIN_STOP_GRACE seconds
+(default 10) to save its checkpoint before the kernel is killed; then checkpoints are synced.
+
+Exit codes: 0 completed, 1 the notebook failed or timed out (or the budget ran out), 2 bad usage
+or an invalid notebook, 130 stopped with Ctrl-C, 143 stopped with SIGTERM.
 `;
 
 class UsageError extends Error {}
@@ -42,6 +55,13 @@ class UsageError extends Error {}
 function parseTimeout(text: string): number {
   const parsed = parseDuration(text);
   if ("error" in parsed) throw new UsageError(`--timeout: ${parsed.error}`);
+  return parsed.seconds;
+}
+
+/** `--budget`, in the same grammar. */
+function parseBudget(text: string): number {
+  const parsed = parseDuration(text);
+  if ("error" in parsed) throw new UsageError(`--budget: ${parsed.error}`);
   return parsed.seconds;
 }
 
@@ -107,6 +127,8 @@ interface TrainArgs {
   store: string;
   run?: string;
   timeout?: number;
+  budget?: number;
+  from?: string;
   installRequirements: boolean;
   findLinks?: string;
   help: boolean;
@@ -145,6 +167,12 @@ function parseArgs(args: string[]): TrainArgs {
       case "--timeout":
         parsed.timeout = parseTimeout(value());
         break;
+      case "--budget":
+        parsed.budget = parseBudget(value());
+        break;
+      case "--from":
+        parsed.from = value();
+        break;
       case "--install-requirements":
         parsed.installRequirements = true;
         break;
@@ -179,6 +207,7 @@ function defaultRunId(notebook: string, now: Date): string {
  */
 export async function trainCommand(args: string[], io: CliIo): Promise<number> {
   let spec: RunSpec;
+  let budget: number | undefined;
   try {
     const parsed = parseArgs(args);
     if (parsed.help) {
@@ -198,6 +227,11 @@ export async function trainCommand(args: string[], io: CliIo): Promise<number> {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
+    if (parsed.budget !== undefined && parsed.timeout !== undefined && parsed.timeout > parsed.budget) {
+      throw new UsageError(`--timeout (${parsed.timeout} s) is longer than --budget (${parsed.budget} s): one segment could never be continued; shorten --timeout or raise --budget.`);
+    }
+    const from = parsed.from === undefined ? undefined : await resolveFrom(parsed.from, io.cwd);
+    const segmentTimeout = parsed.timeout ?? parsed.budget;
     const checked = runSpecSchema.safeParse({
       notebook: { path: parsed.notebook },
       parameters,
@@ -206,7 +240,8 @@ export async function trainCommand(args: string[], io: CliIo): Promise<number> {
       owner: "local",
       repo: slug(path.basename(io.cwd)),
       run_id: parsed.run ?? defaultRunId(parsed.notebook, new Date()),
-      limits: { ...(parsed.timeout ? { timeout_seconds: parsed.timeout } : {}) },
+      limits: { ...(segmentTimeout ? { timeout_seconds: segmentTimeout } : {}) },
+      ...(from ? { from } : {}),
       install_requirements: parsed.installRequirements,
       ...(parsed.findLinks ? { pip_find_links: path.resolve(io.cwd, parsed.findLinks) } : {}),
       // In a checkout, the checkout as it is: its root on sys.path, as a /train job has (no token, no archive).
@@ -217,6 +252,7 @@ export async function trainCommand(args: string[], io: CliIo): Promise<number> {
       throw new UsageError(`${issue.path.join(".") || "arguments"}: ${issue.message}`);
     }
     spec = checked.data;
+    budget = parsed.budget;
     // Refuse a bad notebook before the store is even opened.
     await loadNotebook(spec, io.cwd);
   } catch (error) {
@@ -254,13 +290,31 @@ export async function trainCommand(args: string[], io: CliIo): Promise<number> {
   process.on("SIGTERM", onTerm);
   const progressStream = io.stderr as CliIo["stderr"] & { isTTY?: boolean };
   try {
-    const { result, location } = await runTraining(spec, {
-      store,
-      env: io.env,
-      cwd: io.cwd,
-      progress: createProgressReporter(progressStream, Date.now, io.env),
-      signal: controller.signal,
-    });
+    const chainStarted = Date.now();
+    let outcome: Awaited<ReturnType<typeof runTraining>>;
+    for (let segment = 1; ; segment++) {
+      outcome = await runTraining(spec, {
+        store,
+        env: io.env,
+        cwd: io.cwd,
+        progress: createProgressReporter(progressStream, Date.now, io.env),
+        signal: controller.signal,
+      });
+      if (budget === undefined || controller.signal.aborted) break;
+      const { result } = outcome;
+      const next = planNextSegment(
+        { status: result.status, restoredSequence: result.restored_sequence, checkpointSequence: result.checkpoint_sequence },
+        { budgetSeconds: budget, usedSeconds: (Date.now() - chainStarted) / 1000, ...(spec.limits.timeout_seconds ? { segmentTimeoutSeconds: spec.limits.timeout_seconds } : {}) },
+      );
+      const saved = result.checkpoint_sequence === null ? "no checkpoint" : `checkpoint #${result.checkpoint_sequence}`;
+      if (next.kind === "stop") {
+        if (next.reason !== "completed") io.stderr.write(`nbtrain train: segment ${segment} ended ${result.status} at ${saved}; not continuing: ${next.message}.\n`);
+        break;
+      }
+      io.stderr.write(`nbtrain train: segment ${segment} timed out at ${saved}; segment ${segment + 1} continues from it (limit ${next.timeoutSeconds.toFixed(0)} s).\n`);
+      spec = { ...spec, attempt: undefined, limits: { ...spec.limits, timeout_seconds: next.timeoutSeconds } };
+    }
+    const { result, location } = outcome;
     if (result.failure) {
       const where = result.failure.cell_index === null ? "" : ` in cell ${result.failure.cell_index}`;
       io.stderr.write(`nbtrain train: the notebook failed${where}: ${result.failure.ename}: ${result.failure.evalue}\n`);
@@ -285,6 +339,29 @@ export async function trainCommand(args: string[], io: CliIo): Promise<number> {
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);
   }
+}
+
+/**
+ * `--from`: run:ID and store URIs pass as they are (the spec refuses `..` in them); anything else
+ * is a local folder, which must exist.
+ */
+async function resolveFrom(text: string, cwd: string): Promise<string> {
+  if (text.startsWith("run:") || /^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    if (!text.startsWith("run:")) {
+      try {
+        parseStoreUri(text);
+      } catch (error) {
+        throw new UsageError(`--from: ${(error as Error).message}`);
+      }
+    }
+    return text;
+  }
+  const folder = path.resolve(cwd, text);
+  const info = await stat(folder).catch(() => null);
+  if (!info?.isDirectory()) {
+    throw new UsageError(`--from ${JSON.stringify(text)} is not a folder; name the folder your checkpoints are in, a store URI (s3://…, gdrive://MyDrive/…) or run:ID for another run.`);
+  }
+  return pathToFileURL(folder).href;
 }
 
 function checkoutSource(notebookDir: string): { source?: { kind: "checkout"; root: string } } {

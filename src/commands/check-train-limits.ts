@@ -10,7 +10,7 @@ export interface ActiveRuns {
   inPullRequest: number;
 }
 
-export type LimitCheck = { ok: true; resources: JobResources } | { ok: false; message: string };
+export type LimitCheck = { ok: true; resources: JobResources; budgetSeconds?: number } | { ok: false; message: string };
 
 /** AWS Batch refuses an attempt timeout under 60 seconds. */
 export const MIN_TIMEOUT_SECONDS = 60;
@@ -47,6 +47,13 @@ export function checkTrainLimits(command: RunCommand, config: TrainConfig, activ
     return refuse(`\`--timeout ${formatDuration(timeoutSeconds)}\` is too short; ask for at least ${formatDuration(MIN_TIMEOUT_SECONDS)}.`);
   }
 
+  const budgetSeconds = command.budgetSeconds ?? config.defaults.budget;
+  if (command.budgetSeconds !== undefined && command.budgetSeconds > limits.max_budget) {
+    return refuse(
+      `\`--budget ${formatDuration(command.budgetSeconds)}\` is over this repository's limit of ${formatDuration(limits.max_budget)} (\`train.limits.max_budget\`); ask for at most \`--budget ${formatDuration(limits.max_budget)}\`.`,
+    );
+  }
+
   const ceiling = type.memory * gpus;
   let memoryMiB: number;
   if (command.memoryMiB !== undefined) {
@@ -75,6 +82,8 @@ export function checkTrainLimits(command: RunCommand, config: TrainConfig, activ
   const spot = command.spot ?? config.spot;
   return {
     ok: true,
+    // A budget no longer than one segment chains nothing: it is left out.
+    ...(budgetSeconds !== undefined && budgetSeconds > timeoutSeconds ? { budgetSeconds } : {}),
     resources: {
       gpuType,
       gpus,

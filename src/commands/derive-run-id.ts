@@ -1,5 +1,5 @@
-// `c…` runs come from comments; `b…` runs are baselines of a default-branch commit.
-const RUN_ID = /^(?:c[1-9]\d{0,19}(?:-r[1-9]\d{0,5})?|b[0-9a-f]{12}-[0-9a-f]{8})$/;
+// `c…` runs come from comments; `b…` runs are baselines of a default-branch commit; `-sN` is a later segment.
+const RUN_ID = /^(?:c[1-9]\d{0,19}(?:-r[1-9]\d{0,5})?|b[0-9a-f]{12}-[0-9a-f]{8})(?:-s(?:[2-9]|[1-9]\d{1,4}))?$/;
 
 /**
  * The run id of the run a comment triggered: `c<commentId>`, or `c<commentId>-r<n>` for the n-th
@@ -38,4 +38,15 @@ export function deriveBaselineRunId(commit: string, notebook: string): string {
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return `b${commit.slice(0, 12)}-${hash.toString(16).padStart(8, "0")}`;
+}
+
+/**
+ * The run id of the segment after `runId`: `c<id>` → `c<id>-s2` → `c<id>-s3`. Every way of
+ * continuing a run (a comment, the button, a budget's chaining) names the same next run, so one
+ * run is continued at most once, and a redelivery finds the segment it already started.
+ */
+export function nextSegmentRunId(runId: string): { runId: string; number: number } {
+  const match = /^(.*?)(?:-s(\d+))?$/u.exec(runId)!;
+  const number = Number(match[2] ?? 1) + 1;
+  return { runId: `${match[1]}-s${number}`, number };
 }

@@ -10,7 +10,7 @@ import { CommandError, type CommandResult, type ParameterValue, type RunCommand 
 /** Longest first line considered; a longer one is refused rather than scanned. */
 export const MAX_COMMAND_LENGTH = 2000;
 
-const VALUE_FLAGS = ["gpu", "gpus", "memory", "timeout"] as const;
+const VALUE_FLAGS = ["gpu", "gpus", "memory", "timeout", "budget", "from"] as const;
 const SWITCH_FLAGS = ["spot", "on-demand"] as const;
 const ALL_FLAGS = [...VALUE_FLAGS, ...SWITCH_FLAGS, "help"];
 
@@ -50,11 +50,55 @@ export function parseTrainComment(body: string): CommandResult | null {
   }
   if (head === "cancel") return parseCancel(tokens.slice(1));
   if (head === "baseline") return parseBaseline(tokens.slice(1));
+  if (head === "continue") return parseContinue(tokens.slice(1));
   if (head === "approve") {
     if (tokens.length > 1) return unexpected(tokens[1]!, "`/train approve` takes no arguments: it approves the pull request's current head commit.");
     return { ok: true, command: { kind: "approve" } };
   }
   return parseRun(tokens);
+}
+
+/** `continue [RUN] [--timeout D] [--budget D] [name=value ...]`: the run's other settings are kept. */
+function parseContinue(args: Token[]): CommandResult {
+  let runId: string | undefined;
+  let rest = args;
+  const first = args[0];
+  if (first && !first.raw.startsWith("-") && !/^[^\s"'=\\/]+=/.test(first.raw)) {
+    if (!isRunId(first.text)) {
+      return fail("bad-run-id", `\`${excerpt(first.text)}\` is not a run id; run ids look like \`c1234567890\` (see \`/train status\`), or leave it out to continue the PR's most recent run.`);
+    }
+    runId = first.text;
+    rest = args.slice(1);
+  }
+  // A second bare word would be read as a notebook; say what it is instead.
+  for (let i = 0; i < rest.length; i++) {
+    const token = rest[i]!;
+    if (token.raw.startsWith("-")) {
+      if (!token.text.includes("=") && (VALUE_FLAGS as readonly string[]).includes(token.text.slice(2))) i++;
+      continue;
+    }
+    if (/^[^\s"'=\\/]+=/.test(token.raw)) continue;
+    return unexpected(token, "`/train continue` takes one run id at most, and its notebook is the earlier run's.");
+  }
+  const parsed = parseRun(rest);
+  if (!parsed.ok || parsed.command.kind !== "run") return parsed;
+  const run = parsed.command;
+  if (run.notebook !== undefined) return fail("unexpected-argument", `\`/train continue\` takes one run id at most, and its notebook is the earlier run's; \`${excerpt(run.notebook)}\` is extra.`);
+  const fixed = (["gpu", "gpus", "memoryMiB", "spot", "from"] as const).find((key) => run[key] !== undefined);
+  if (fixed) {
+    const flag = { gpu: "--gpu", gpus: "--gpus", memoryMiB: "--memory", spot: "--spot/--on-demand", from: "--from" }[fixed];
+    return fail("unexpected-argument", `\`/train continue\` keeps the earlier run's resources and checkpoint, so \`${flag}\` does not apply; start a new run with \`/train NOTEBOOK ${flag} …\` instead.`);
+  }
+  return {
+    ok: true,
+    command: {
+      kind: "continue",
+      ...(runId ? { runId } : {}),
+      parameters: run.parameters,
+      ...(run.timeoutSeconds !== undefined ? { timeoutSeconds: run.timeoutSeconds } : {}),
+      ...(run.budgetSeconds !== undefined ? { budgetSeconds: run.budgetSeconds } : {}),
+    },
+  };
 }
 
 function parseCancel(args: Token[]): CommandResult {
@@ -170,6 +214,8 @@ const FLAG_EXAMPLES: Record<(typeof VALUE_FLAGS)[number], string> = {
   gpus: "`--gpus 2`",
   memory: "`--memory 16GiB`",
   timeout: "`--timeout 2h`",
+  budget: "`--budget 12h`",
+  from: "`--from c1234567890` or `--from gdrive://MyDrive/checkpoints`",
 };
 
 function applyFlag(command: RunCommand, flag: FlagName, value: string | undefined): CommandError | undefined {
@@ -199,6 +245,16 @@ function applyFlag(command: RunCommand, flag: FlagName, value: string | undefine
       command.timeoutSeconds = duration.seconds;
       return undefined;
     }
+    case "budget": {
+      const duration = parseDuration(text);
+      if ("error" in duration) return new CommandError("bad-value", `\`--budget\`: ${duration.error}`);
+      command.budgetSeconds = duration.seconds;
+      return undefined;
+    }
+    case "from":
+      if (text === "") return new CommandError("bad-value", "`--from` needs a run id or a folder, e.g. `--from c1234567890` or `--from gdrive://MyDrive/checkpoints`.");
+      command.from = text;
+      return undefined;
     case "spot":
     case "on-demand":
       command.spot = flag === "spot";

@@ -14,6 +14,23 @@ export interface RunCommand {
   memoryMiB?: number;
   timeoutSeconds?: number;
   spot?: boolean;
+  /** `--budget`: chain segments up to this long in all (see planNextSegment). */
+  budgetSeconds?: number;
+  /** `--from`: a run id of this PR, or an s3:// or gdrive:// folder; checked against the deployment's locations by the caller. */
+  from?: string;
+}
+
+/**
+ * `/train continue [RUN] [--timeout D] [--budget D] [name=value ...]`: the next segment of a run
+ * that ended timed-out, interrupted, cancelled or failed; without RUN, the PR's most recent one.
+ */
+export interface ContinueCommand {
+  kind: "continue";
+  runId?: string;
+  /** Given again: these replace the earlier run's values; the rest are kept. */
+  parameters: Record<string, ParameterValue>;
+  timeoutSeconds?: number;
+  budgetSeconds?: number;
 }
 
 /** `/train cancel [RUN]`: without RUN, the caller cancels the PR's active runs. */
@@ -41,7 +58,7 @@ export interface HelpCommand {
   kind: "help";
 }
 
-export type TrainCommand = RunCommand | CancelCommand | StatusCommand | ApproveCommand | HelpCommand | BaselineCommand;
+export type TrainCommand = RunCommand | ContinueCommand | CancelCommand | StatusCommand | ApproveCommand | HelpCommand | BaselineCommand;
 
 export type CommandErrorCode =
   | "too-long"

@@ -3,6 +3,8 @@ export const TRAIN_HELP = `**\`/train\` commands** (first line of a new PR comme
 
 \`\`\`
 /train [NOTEBOOK] [name=value ...] [--gpu TYPE] [--gpus N] [--memory SIZE] [--timeout DURATION] [--spot|--on-demand]
+       [--budget DURATION] [--from RUN|s3://…|gdrive://…]
+/train continue [RUN] [--timeout DURATION] [--budget DURATION] [name=value ...]
 /train cancel [RUN]
 /train baseline [NOTEBOOK]
 /train status
@@ -18,7 +20,10 @@ export const TRAIN_HELP = `**\`/train\` commands** (first line of a new PR comme
 - \`--memory SIZE\`: e.g. \`16GiB\`, \`64GB\`, \`512MiB\`.
 - \`--timeout DURATION\`: e.g. \`90m\`, \`2h\`, \`1h30m\`, \`3600s\`.
 - \`--spot\` / \`--on-demand\`: capacity type (spot runs resume from their last checkpoint when reclaimed).
+- \`--budget DURATION\`: keep going in segments of \`--timeout\` each, from the latest checkpoint, until done.
+- \`--from SOURCE\`: start from an earlier run's checkpoint, or an \`s3://\` / \`gdrive://\` folder the app may read.
 - Flags take \`--flag value\` or \`--flag=value\`.
+- \`/train continue\` starts the next segment of a run that timed out, stopped, was cancelled or failed (the PR's latest, or RUN).
 - \`/train cancel\` cancels this PR's active runs, or the run whose id is given.
 - \`/train baseline\` (maintainers) trains the baseline that runs of this PR are compared with, at the PR's merge base,
   with the parameters \`train.baseline\` gives the notebook.

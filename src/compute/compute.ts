@@ -20,6 +20,8 @@ export interface TrainJob {
   storeUri: string;
   /** The repository's settings for the job's source tree (`train.requirements`, `train.lfs`); left out: off and false. */
   source?: JobSourceSettings;
+  /** Where the run's checkpoint_dir starts while it has none of its own: `run:<id>` or an s3:// / gdrive:// folder. */
+  from?: string;
 }
 
 /** How the runner prepares the repository's tree, from `.github/nbtrain.yml`. */

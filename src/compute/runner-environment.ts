@@ -20,6 +20,7 @@ export function runnerEnvironment(job: TrainJob): Record<string, string> {
     NBTRAIN_GPUS: String(job.resources.gpus),
     NBTRAIN_TIMEOUT_SECONDS: String(job.resources.timeoutSeconds),
     ...(job.source ? { NBTRAIN_REQUIREMENTS: job.source.requirements, NBTRAIN_LFS: String(job.source.lfs) } : {}),
+    ...(job.from ? { NBTRAIN_FROM: stripCredentials(job.from) } : {}),
   };
 }
 

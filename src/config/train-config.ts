@@ -77,6 +77,8 @@ export const trainConfigSchema = z
         /** Left out: the GPU type's `memory` times the GPU count. */
         memory: memory.optional(),
         timeout: duration.default(3600),
+        /** Chain segments up to this long in all (`--budget`); left out: one segment, no chaining. */
+        budget: duration.optional(),
       })
       .strict()
       .prefault({}),
@@ -84,6 +86,8 @@ export const trainConfigSchema = z
       .object({
         max_gpus: z.number().int().positive().default(1),
         max_timeout: duration.default(6 * 3600),
+        /** The most a `--budget` (all segments of one training together) may ask for. */
+        max_budget: duration.default(24 * 3600),
         max_concurrent_per_repo: z.number().int().positive().default(2),
         max_concurrent_per_pr: z.number().int().positive().default(1),
       })
@@ -118,6 +122,9 @@ export const trainConfigSchema = z
     }
     if (config.defaults.timeout > config.limits.max_timeout) {
       ctx.addIssue({ code: "custom", path: ["defaults", "timeout"], message: "must not exceed limits.max_timeout" });
+    }
+    if (config.defaults.budget !== undefined && config.defaults.budget > config.limits.max_budget) {
+      ctx.addIssue({ code: "custom", path: ["defaults", "budget"], message: "must not exceed limits.max_budget" });
     }
     if (config.limits.max_concurrent_per_pr > config.limits.max_concurrent_per_repo) {
       ctx.addIssue({

@@ -49,6 +49,9 @@ export function renderRunReport(input: RunReportInput): RunReport {
   }
   if (input.reason && input.conclusion !== "success") head.push("", `**Why:** ${escapeMarkdown(input.reason).slice(0, 1000)}`);
 
+  // Our own words about run ids and durations; the run ids are of a safe alphabet.
+  if (input.chainNote) head.push("", `**Budget:** ${input.chainNote}`);
+  const segmentsPart = renderSegments(input.segments ?? []);
   const failure = renderFailure(input);
   const metrics = result ? renderMetricsTable(result.metrics, input.baseline ?? null) : "";
   const metricsPart = metrics ? `#### Metrics\n\n${metrics}${comparisonLine(input)}` : "";
@@ -56,10 +59,13 @@ export function renderRunReport(input: RunReportInput): RunReport {
   const chartPart = chart ? `#### Metrics over time\n\n${chart}` : "";
   const links = input.links.map((link) => `- ${link.label}: ${"url" in link ? `<${link.url}>` : `\`${codeSafe(link.path)}\``}`);
   const linksPart = links.length > 0 ? `#### Links\n\n${links.join("\n")}` : "";
+  const colabPart = input.colabSnippet
+    ? `#### Continue in Colab\n\nThe checkpoints are in your Drive. In a Colab session, run this before the notebook's cells (after its parameters cell), and it resumes from the latest checkpoint:\n\n\`\`\`python\n${fence(input.colabSnippet)}\n\`\`\``
+    : "";
   const warnings = result && result.warnings.length > 0 ? `<details><summary>Runner warnings (${result.warnings.length})</summary>\n\n${result.warnings.slice(0, 20).map((w) => `- ${escapeMarkdown(w).slice(0, 500)}`).join("\n")}\n</details>` : "";
 
   const compose = (parts: { chart: string; log: string }): string =>
-    [head.join("\n"), failure.text, parts.log, metricsPart, parts.chart, linksPart, warnings].filter((part) => part !== "").join("\n\n");
+    [head.join("\n"), segmentsPart, failure.text, parts.log, metricsPart, parts.chart, linksPart, colabPart, warnings].filter((part) => part !== "").join("\n\n");
   const limit = GITHUB_LIMITS.checkRunSummary;
   let summary = compose({ chart: chartPart, log: failure.log });
   if (textSize(summary) > limit) summary = compose({ chart: "", log: failure.log });
@@ -77,6 +83,20 @@ function comparisonLine(input: RunReportInput): string {
   }
   // The note is nbtrain's own sentence, with code spans around the branch and commit.
   return input.baselineNote ? `\n\n${input.baselineNote}` : "";
+}
+
+/** The segments of a training longer than one job: when each ran, how it ended, where it started, its metrics. */
+function renderSegments(segments: NonNullable<RunReportInput["segments"]>): string {
+  if (segments.length < 2) return "";
+  const rows = segments.map((segment) => {
+    const metrics = Object.entries(segment.metrics)
+      .slice(0, 4)
+      .map(([name, value]) => `${escapeMarkdown(name)} ${typeof value === "number" ? Number(value.toPrecision(4)) : escapeMarkdown(String(value))}`)
+      .join(", ");
+    const run = segment.url ? `[\`${segment.runId}\`](${segment.url})` : `\`${segment.runId}\``;
+    return `| ${segment.number} | ${run} | ${segment.requestedAt.replace("T", " ").replace(/\.\d+Z$|Z$/u, " UTC")} | ${segment.ended} | ${segment.startedFrom ?? "fresh start"} | ${metrics || "–"} |`;
+  });
+  return ["#### Segments", "", "| # | Run | Requested | Ended | Started from | Metrics |", "|---|---|---|---|---|---|", ...rows].join("\n");
 }
 
 function describeStatus(input: RunReportInput): string {

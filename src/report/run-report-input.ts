@@ -41,6 +41,27 @@ export interface RunReportInput {
   links: ReportLink[];
   /** The last lines of the job's log, shown on failure. */
   logTail?: string | null;
+  /** Every segment of the training this run belongs to, oldest first, this run last (absent: a single run). */
+  segments?: SegmentRow[];
+  /** What happens next with a `--budget`: the next segment, or why the chain stops. */
+  chainNote?: string | null;
+  /** Python that continues the run in Colab from its Drive folder (a `gdrive://MyDrive` store). */
+  colabSnippet?: string | null;
   /** Set when the job ran out of memory: what it had, in MiB. */
   outOfMemory?: { memoryMiB: number } | null;
+}
+
+/** One segment of a training, as the run report's Segments table shows it. */
+export interface SegmentRow {
+  number: number;
+  runId: string;
+  /** When it was requested (ISO). */
+  requestedAt: string;
+  /** How it ended: its result's status (a validated enum), or "running" / "not started". Shown as is. */
+  ended: string;
+  /** The checkpoint it started from, in nbtrain's own words (run ids only), or null for a fresh start. Shown as is. */
+  startedFrom: string | null;
+  metrics: Record<string, MetricValue>;
+  /** Its check run's URL, when known. */
+  url?: string;
 }

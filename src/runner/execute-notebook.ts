@@ -17,13 +17,17 @@ export interface ExecuteOptions {
   kernelDir: string;
   env: NodeJS.ProcessEnv;
   cellTimeoutSeconds?: number;
+  /** After a stop, how long the interrupted cell may take to save and end before the kernel is killed. */
+  stopGraceSeconds?: number;
+  /** Where the shim writes the stop file that `nbtrain.stop_requested()` reads. */
+  controlDir?: string;
   onEvent: (event: ShimEvent) => void;
 }
 
 export interface Execution {
   /** Settles when the shim exits; `finished` is null when it died without saying how it ended. */
   done: Promise<{ finished: ShimFinished | null; exitCode: number | null; stderrTail: string }>;
-  /** Stops the kernel: the shim writes the notebook as far as it got, then exits. */
+  /** Stops with notice: the shim interrupts the running cell, waits up to the stop grace for it, writes the notebook and exits. */
   stop(): void;
   /** Kills the shim and the kernel outright, for a shim that does not stop in time. */
   kill(): void;
@@ -77,6 +81,8 @@ export function executeNotebook(options: ExecuteOptions): Execution {
       cwd: options.cwd,
       kernel_dir: options.kernelDir,
       cell_timeout: options.cellTimeoutSeconds ?? null,
+      stop_grace: options.stopGraceSeconds ?? 0,
+      control_dir: options.controlDir ?? null,
     })}\n`,
   );
   // stdin stays open: its end-of-file tells the shim that the runner is gone.

@@ -33,6 +33,8 @@ const jobEnvSchema = z.object({
   NBTRAIN_HEAD_SHA: z.string().regex(/^[0-9a-f]{40}$/u).optional(),
   NBTRAIN_GITHUB_API_URL: z.url().optional(),
   NBTRAIN_REQUIREMENTS: z.enum(["off", "notebook", "root"]).default("off"),
+  /** Where the run's checkpoint_dir starts (run:<id>, s3://…, gdrive://…); the bot checked it against its configured locations. */
+  NBTRAIN_FROM: z.string().min(1).optional(),
   NBTRAIN_LFS: z
     .enum(["true", "false"])
     .default("false")
@@ -80,6 +82,7 @@ export async function jobFromEnv(env: NodeJS.ProcessEnv, cwd: string): Promise<R
     repo,
     run_id: job.NBTRAIN_RUN_ID,
     attempt: job.NBTRAIN_ATTEMPT ?? job.AWS_BATCH_JOB_ATTEMPT ?? 1,
+    ...(job.NBTRAIN_FROM ? { from: job.NBTRAIN_FROM } : {}),
     ...(timeout ? { limits: { timeout_seconds: timeout > 2 * RUNNER_MARGIN_SECONDS ? timeout - RUNNER_MARGIN_SECONDS : timeout } } : {}),
     // The job's token stays in the environment, which runnerMain takes it from; it never enters the spec.
     ...(job.NBTRAIN_JOB_SOURCE === "archive" && job.NBTRAIN_HEAD_SHA

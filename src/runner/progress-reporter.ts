@@ -2,7 +2,7 @@ import type { Writable } from "node:stream";
 
 /** What the runner reports while a run goes on. */
 export type RunEvent =
-  | { type: "restored"; sequence: number | null; files: number }
+  | { type: "restored"; sequence: number | null; files: number; from?: string }
   | { type: "installing"; file: string }
   | { type: "started"; cells: number; python: string; attempt: number; resume: boolean }
   | { type: "kernel"; pid: number | null }
@@ -11,6 +11,7 @@ export type RunEvent =
   | { type: "cell_done"; cell: number; cells: number; status: string }
   | { type: "synced"; sequence: number; files: number; bytes: number }
   | { type: "stopping"; reason: string }
+  | { type: "stop_notice"; interrupted: boolean; polling: boolean; grace: number }
   | { type: "warning"; message: string }
   | { type: "finished"; status: string; seconds: number };
 
@@ -99,6 +100,15 @@ export function createProgressReporter(stream: Writable & { isTTY?: boolean }, n
           break;
         case "stopping":
           line(`Stopping: ${event.reason}; saving checkpoints …`);
+          break;
+        case "stop_notice":
+          line(
+            event.interrupted
+              ? `Interrupted the running cell; the notebook has ${event.grace} s to save.`
+              : event.polling
+                ? `The notebook polls nbtrain.stop_requested(); it has ${event.grace} s to save.`
+                : "No cell was running; no further cell starts.",
+          );
           break;
         case "warning":
           line(`warning: ${event.message}`);

@@ -1,6 +1,17 @@
 import { z } from "zod";
 import { isParameterName, type ParameterValue } from "../notebook/inject-parameters.js";
+import { parseStoreUri } from "../storage/parse-store-uri.js";
 import { sourceSpecSchema } from "./source/source-spec.js";
+
+function isStoreUri(text: string): boolean {
+  try {
+    const location = parseStoreUri(text);
+    // parseStoreUri refuses ".." in s3 and Drive paths; a file path is refused here.
+    return location.kind !== "file" || !location.path.split(/[\\/]/).includes("..");
+  } catch {
+    return false;
+  }
+}
 
 /** Run ids, owners and repo names become store path segments, so they are kept to a safe alphabet. */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -61,6 +72,8 @@ export const runSpecSchema = z
         sync_interval_seconds: seconds.default(2),
         /** Time allowed for the final sync after SIGTERM; Batch and spot give 30 s in all. */
         grace_seconds: seconds.default(25),
+        /** After a stop, how long the interrupted cell may take to save (default NBTRAIN_STOP_GRACE, else 10 s). */
+        stop_grace_seconds: z.number().nonnegative().finite().optional(),
       })
       .strict()
       .default({ sync_interval_seconds: 2, grace_seconds: 25 }),
@@ -70,6 +83,16 @@ export const runSpecSchema = z
     pip_find_links: z.string().min(1).optional(),
     /** Local scratch folder; a fresh temporary one when absent. */
     work_dir: z.string().min(1).optional(),
+    /**
+     * Where a new run's checkpoint_dir starts: `run:ID` (another run of the same repository, its
+     * latest manifest) or a store URI of a folder (file://, s3://, gdrive://). Read only; used
+     * only while the run has no checkpoint of its own.
+     */
+    from: z
+      .string()
+      .min(1)
+      .refine((text) => (text.startsWith("run:") ? RUN_ID_PATTERN.test(text.slice(4)) : isStoreUri(text)), "from is run:RUN_ID or a store URI (file://, s3://, gdrive://) without '..'")
+      .optional(),
     /** The repository working tree the notebook runs in (see source/source-spec.ts); absent: the notebook alone. */
     source: sourceSpecSchema.optional(),
   })

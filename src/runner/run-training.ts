@@ -20,6 +20,8 @@ import { pythonDir } from "./package-root.js";
 import type { ProgressReporter } from "./progress-reporter.js";
 import { readStoreJson } from "./read-store-json.js";
 import { restoreCheckpoints, type RestoredCheckpoints } from "./restore-checkpoints.js";
+import { seedCheckpoints, type Seeded } from "./seed-checkpoints.js";
+import { openStore } from "../storage/open-store.js";
 import { RUN_FILES, runLayout } from "../runs/run-layout.js";
 import { RESULT_FORMAT, runResultSchema, type RunResult, type RunStatus } from "../runs/run-result.js";
 import type { RunSpec } from "./run-spec.js";
@@ -38,6 +40,8 @@ export interface RunDeps {
   python?: string;
   /** The job's read-only GitHub token for a `github` source's first download; never passed to pip or the kernel. */
   githubToken?: string;
+  /** Opens the store of an s3:// or gdrive:// `from` source; `openStore` with this run's environment by default. */
+  openStore?: (uri: string) => Promise<Store>;
 }
 
 export interface RunOutcome {
@@ -50,8 +54,17 @@ export interface RunOutcome {
 const CREDENTIAL_ENV = /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_CONTAINER_CREDENTIALS_.*|GOOGLE_APPLICATION_CREDENTIALS|NBTRAIN_(S3|DRIVE|GDRIVE|STORE)_.*|(NBTRAIN_)?GITHUB_TOKEN|GH_TOKEN|PRIVATE_KEY|WEBHOOK_SECRET|APP_ID)$/;
 // The second look at a changed file comes this soon, not a whole sync interval later.
 const CONFIRM_SECONDS = 0.25;
-// A killed shim leaves the kernel running for at most this long before it is killed with the group.
+// After the stop grace, the shim gets this long to write the notebook and exit before it is killed with the kernel.
 const SHIM_STOP_SECONDS = 5;
+/** Seconds a notebook gets after a stop to save; Batch allows 30 s from SIGTERM to SIGKILL in all, the rest is for the sync. */
+export const DEFAULT_STOP_GRACE_SECONDS = 10;
+
+/** The stop grace: the spec's, else NBTRAIN_STOP_GRACE, else the default. */
+export function stopGraceSeconds(spec: RunSpec, env: NodeJS.ProcessEnv): number {
+  if (spec.limits.stop_grace_seconds !== undefined) return spec.limits.stop_grace_seconds;
+  const fromEnv = Number(env.NBTRAIN_STOP_GRACE);
+  return env.NBTRAIN_STOP_GRACE !== undefined && Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : DEFAULT_STOP_GRACE_SECONDS;
+}
 
 function kernelEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>, pythonPath: string[]): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -118,7 +131,9 @@ interface RunContext {
   attempt: number;
   startedAt: number;
   workDir: string;
-  dirs: { checkpoints: string; outputs: string; kernel: string; packages: string };
+  dirs: { checkpoints: string; outputs: string; kernel: string; packages: string; control: string };
+  /** After a stop, how long the interrupted cell may take to save (see stopGraceSeconds). */
+  stopGrace: number;
   /** Collected into the result; each is also reported as it happens. */
   warnings: string[];
   warn: (message: string) => void;
@@ -128,6 +143,8 @@ interface RunContext {
 
 interface Restored {
   checkpoints: RestoredCheckpoints;
+  /** What the run's `from` source put in checkpoint_dir, when the run had no checkpoint of its own. */
+  seeded: Seeded | null;
   resume: boolean;
 }
 
@@ -174,9 +191,10 @@ export async function runTraining(spec: RunSpec, runDeps: RunDeps): Promise<RunO
     outputs: path.join(workDir, "outputs"),
     kernel: path.join(workDir, "kernel"),
     packages: path.join(workDir, "site-packages"),
+    control: path.join(workDir, "control"),
   };
-  await rm(dirs.outputs, { recursive: true, force: true });
-  for (const dir of [dirs.outputs, dirs.kernel]) await mkdir(dir, { recursive: true });
+  for (const dir of [dirs.outputs, dirs.control]) await rm(dir, { recursive: true, force: true });
+  for (const dir of [dirs.outputs, dirs.kernel, dirs.control]) await mkdir(dir, { recursive: true });
   // Every event also moves the live progress that the run page and the check run read from the store.
   const live = new LiveProgressWriter(store, path.join(dirs.outputs, "metrics.jsonl"), attempt);
   const reporter = runDeps.progress;
@@ -195,7 +213,7 @@ export async function runTraining(spec: RunSpec, runDeps: RunDeps): Promise<RunO
     warnings.push(message);
     deps.progress.report({ type: "warning", message });
   };
-  const run: RunContext = { spec, deps, store, loaded, python, attempt, startedAt, workDir, dirs, warnings, warn, live };
+  const run: RunContext = { spec, deps, store, loaded, python, attempt, startedAt, workDir, dirs, stopGrace: stopGraceSeconds(spec, deps.env), warnings, warn, live };
 
   try {
     const restored = await restore(run);
@@ -203,9 +221,12 @@ export async function runTraining(spec: RunSpec, runDeps: RunDeps): Promise<RunO
     try {
       const kernel = await prepareKernel(run);
       const sync = checkpointSync(run, restored);
+      // A seeded copy becomes the run's own first checkpoint before the kernel starts: it is durable at
+      // once, and a segment that adds nothing to it is seen to have made no progress.
+      const seededSequence = restored.seeded ? (await sync.pass({ final: true })).sequence : null;
       const executed = await execute(run, restored, injected, kernel, sync);
       await syncFinal(run, sync, executed);
-      const result = await publish(run, injected, executed, sync);
+      const result = await publish(run, injected, executed, sync, seededSequence);
       deps.progress.report({ type: "finished", status: result.status, seconds: result.duration_seconds ?? 0 });
       deps.progress.close();
       return {
@@ -222,16 +243,30 @@ export async function runTraining(spec: RunSpec, runDeps: RunDeps): Promise<RunO
   }
 }
 
-/** 1. Restore: only what the latest manifest lists, and the metrics that go with it. */
+/**
+ * 1. Restore: only what the latest manifest lists, and the metrics that go with it. A run with no
+ * checkpoint of its own starts from a copy of its `from` source instead; later attempts restore
+ * their own manifests, which then hold those files under this run's prefix.
+ */
 async function restore(run: RunContext): Promise<Restored> {
-  const { store, dirs, deps } = run;
+  const { store, dirs, deps, spec } = run;
   const checkpoints = await restoreCheckpoints(store, dirs.checkpoints);
-  const resume = checkpoints.manifest !== null && checkpoints.manifest.files.length > 0;
   if (checkpoints.manifest && (await store.head(RUN_FILES.metrics))) {
     await pipeline(await store.get(RUN_FILES.metrics), createWriteStream(path.join(dirs.outputs, "metrics.jsonl")));
   }
-  deps.progress.report({ type: "restored", sequence: checkpoints.manifest?.sequence ?? null, files: checkpoints.manifest?.files.length ?? 0 });
-  return { checkpoints, resume };
+  const seeded =
+    checkpoints.manifest === null && spec.from
+      ? await seedCheckpoints(spec.from, dirs.checkpoints, path.join(dirs.outputs, "metrics.jsonl"), {
+          store: deps.store,
+          owner: spec.owner,
+          repo: spec.repo,
+          cwd: deps.cwd,
+          openStore: deps.openStore ?? ((uri) => openStore(uri, { baseDir: deps.cwd, env: deps.env })),
+        })
+      : null;
+  const resume = (checkpoints.manifest !== null && checkpoints.manifest.files.length > 0) || (seeded !== null && seeded.files > 0);
+  deps.progress.report({ type: "restored", sequence: checkpoints.manifest?.sequence ?? null, files: checkpoints.manifest?.files.length ?? seeded?.files ?? 0, ...(seeded ? { from: seeded.source } : {}) });
+  return { checkpoints, seeded, resume };
 }
 
 /** 2. Inject parameters, papermill style, and record the run as running in `result.json`. */
@@ -270,6 +305,7 @@ async function inject(run: RunContext, restored: Restored): Promise<Injected> {
     python: run.python,
     failure: null,
     warnings: run.warnings,
+    ...(restored.seeded ? { seeded_from: restored.seeded } : {}),
   };
   await putJson(store, RUN_FILES.result, baseResult);
   return { notebook, injectedIndex, input, output, baseResult };
@@ -288,7 +324,8 @@ async function prepareKernel(run: RunContext): Promise<KernelSetup> {
         ...(deps.signal ? { signal: deps.signal } : {}),
       })
     : null;
-  const pythonPath = [path.join(pythonDir(), "colab-shim"), ...(tree?.pythonPath ?? [])];
+  // The google.colab stand-in, and the `nbtrain` module (stop_requested) for notebooks that poll.
+  const pythonPath = [path.join(pythonDir(), "colab-shim"), path.join(pythonDir(), "kernel"), ...(tree?.pythonPath ?? [])];
   const requirements = loaded.dir ? path.join(loaded.dir, "requirements.txt") : null;
   if (spec.install_requirements && requirements && existsSync(requirements)) {
     deps.progress.report({ type: "installing", file: requirements });
@@ -354,6 +391,8 @@ async function execute(run: RunContext, restored: Restored, injected: Injected, 
     cwd: kernel.cwd,
     kernelDir: dirs.kernel,
     cellTimeoutSeconds: spec.limits.cell_timeout_seconds,
+    stopGraceSeconds: run.stopGrace,
+    controlDir: dirs.control,
     env: kernelEnv(
       deps.env,
       {
@@ -363,6 +402,9 @@ async function execute(run: RunContext, restored: Restored, injected: Injected, 
         NBTRAIN_RESUME: resume ? "1" : "0",
         NBTRAIN_ATTEMPT: String(attempt),
         NBTRAIN_DRIVE_DIR: dirs.checkpoints,
+        // nbtrain.stop_requested() looks here; the grace tells a polling notebook how long it has.
+        NBTRAIN_CONTROL_DIR: dirs.control,
+        NBTRAIN_STOP_GRACE: String(run.stopGrace),
         // Bytecode caches go to the scratch folder, not into nbtrain's install or the user's repo.
         PYTHONPYCACHEPREFIX: path.join(workDir, "pycache"),
       },
@@ -374,6 +416,7 @@ async function execute(run: RunContext, restored: Restored, injected: Injected, 
       const cells = injected.baseResult.cells_total;
       if (event.type === "ready") deps.progress.report({ type: "started", cells, python: event.python, attempt, resume });
       else if (event.type === "kernel") deps.progress.report({ type: "kernel", pid: event.pid });
+      else if (event.type === "stop") deps.progress.report({ type: "stop_notice", interrupted: event.interrupted, polling: event.polling, grace: run.stopGrace });
       else if (event.type === "cell_start" && event.index !== injectedIndex) {
         deps.progress.report({ type: "cell_start", cell: codeOrdinal(notebook, event.index, injectedIndex), cells });
       } else if (event.type === "cell_done" && event.index !== injectedIndex) {
@@ -407,7 +450,7 @@ async function execute(run: RunContext, restored: Restored, injected: Injected, 
 
   const shimKill = new Promise<null>((resolve) => {
     const check = setInterval(() => {
-      if (stopReason && Date.now() - stoppedAt > SHIM_STOP_SECONDS * 1000) {
+      if (stopReason && Date.now() - stoppedAt > (run.stopGrace + SHIM_STOP_SECONDS) * 1000) {
         clearInterval(check);
         execution.kill();
         resolve(null);
@@ -449,8 +492,9 @@ async function syncFinal(run: RunContext, sync: CheckpointSync, executed: Execut
 function outcomeOf(executed: Executed, injectedIndex: number): { status: RunStatus; failure: RunResult["failure"] } {
   const { ended, stopReason } = executed;
   const finished: ShimFinished | null = ended.finished;
-  if (stopReason) return { status: stopReason === "timeout" ? "timed-out" : "interrupted", failure: null };
+  // A notebook that finished its last cell within the stop grace is complete, stop or not.
   if (finished?.status === "completed") return { status: "completed", failure: null };
+  if (stopReason) return { status: stopReason === "timeout" ? "timed-out" : "interrupted", failure: null };
   const error = finished?.error;
   if (error) {
     const index = error.index;
@@ -468,7 +512,7 @@ function outcomeOf(executed: Executed, injectedIndex: number): { status: RunStat
 }
 
 /** 6. Publish: the executed notebook, the metrics, the output files and the final `result.json`. */
-async function publish(run: RunContext, injected: Injected, executed: Executed, sync: CheckpointSync): Promise<RunResult> {
+async function publish(run: RunContext, injected: Injected, executed: Executed, sync: CheckpointSync, seededSequence: number | null): Promise<RunResult> {
   const { store, dirs, warn } = run;
   const finished = executed.ended.finished;
   const { status, failure } = outcomeOf(executed, injected.injectedIndex);
@@ -480,7 +524,10 @@ async function publish(run: RunContext, injected: Injected, executed: Executed, 
 
   const metrics = await collectMetrics(dirs.outputs);
   for (const problem of metrics.problems) warn(problem);
-  if (metrics.series.length > 0) {
+  // A stopped run's metrics.jsonl may be ahead of its last checkpoint; the copy stored with the manifest
+  // matches it, so the next segment does not log the repeated steps twice.
+  const keepManifestMetrics = status !== "completed" && sync.latestSequence > 0;
+  if (metrics.series.length > 0 && !keepManifestMetrics) {
     await store.put(RUN_FILES.metrics, Buffer.from(metrics.series.map((point) => JSON.stringify(point)).join("\n") + "\n"), {
       contentType: "application/x-ndjson",
     });
@@ -500,12 +547,25 @@ async function publish(run: RunContext, injected: Injected, executed: Executed, 
     status,
     finished_at: new Date(finishedAt).toISOString(),
     duration_seconds: (finishedAt - run.startedAt) / 1000,
+    restored_sequence: injected.baseResult.restored_sequence ?? seededSequence,
     checkpoint_sequence: sync.latestSequence === 0 ? null : sync.latestSequence,
     cells_executed: executed.cellsExecuted,
     metrics: metrics.final,
     metrics_points: metrics.series.length,
     failure,
     warnings: run.warnings,
+    ...(executed.stopReason && finished?.stop
+      ? {
+          stop: {
+            reason: executed.stopReason,
+            cell_interrupted: finished.stop.interrupted,
+            polling: finished.stop.polling,
+            killed_after_grace: finished.stop.killed,
+            grace_seconds: run.stopGrace,
+            ...(finished.stop.cell_ended_after !== undefined ? { cell_ended_after_seconds: finished.stop.cell_ended_after } : {}),
+          },
+        }
+      : {}),
   };
   await putJson(store, RUN_FILES.result, result);
   return result;

@@ -52,6 +52,19 @@ export const runRequestSchema = z.object({
    * Only such a run writes a baseline; a PR's run never does.
    */
   baseline: z.object({ branch: z.string().min(1), commit: z.string().regex(/^[0-9a-f]{40}$/u) }).optional(),
+  /** Where the run's checkpoint_dir starts: `run:<id>` (an earlier run's latest checkpoint) or an s3:// / gdrive:// folder. */
+  from: z.string().optional(),
+  /**
+   * A segment of a longer training: its number (the first run is 1), the run it continues, and
+   * the training's first run. The runs of one training are linked through `previous`.
+   */
+  segment: z.object({ number: z.number().int().min(2), previous: z.string().refine(isRunId), root: z.string().refine(isRunId) }).optional(),
+  /** `--budget`: the whole training's allowance, in seconds, and when its first segment was requested. */
+  budget: z.object({ seconds: z.number().int().positive(), startedAt: z.string() }).optional(),
+  /** The repository's source settings the job got (`train.requirements`, `train.lfs`), so a chained segment gets the same. */
+  jobSource: z.object({ requirements: z.enum(["off", "notebook", "root"]), lfs: z.boolean() }).optional(),
+  /** Why a continuation trains another commit than the run it continues (the PR head moved). */
+  headNote: z.string().optional(),
 });
 
 export type RunRequest = z.output<typeof runRequestSchema>;

@@ -40,6 +40,19 @@ export const runResultSchema = z.object({
   python: z.string().nullable(),
   failure: failureSchema.nullable(),
   warnings: z.array(z.string()),
+  /** The folder or run this run's checkpoint_dir started as a copy of (on the attempt that copied it). */
+  seeded_from: z.object({ source: z.string(), files: z.number(), bytes: z.number() }).optional(),
+  /** How a stop with notice went: the cell interrupted (or left to a polling notebook), and whether it was killed after the grace. */
+  stop: z
+    .object({
+      reason: z.enum(["interrupted", "timeout"]),
+      cell_interrupted: z.boolean(),
+      polling: z.boolean(),
+      killed_after_grace: z.boolean(),
+      grace_seconds: z.number(),
+      cell_ended_after_seconds: z.number().optional(),
+    })
+    .optional(),
 });
 export type RunResult = z.infer<typeof runResultSchema>;
 

@@ -35,7 +35,7 @@ export async function cancelRuns(octokit: GitHubClient, where: { owner: string; 
       await completeTrainCheckRun(
         octokit,
         { owner: where.owner, repo: where.repo, checkRunId: request.checkRunId },
-        { conclusion: "cancelled", title: `⏹️ cancelled: ${request.notebook}`.slice(0, 200), summary: `Run \`${runId}\` was cancelled by @${where.by}. Checkpoints synced so far stay in the store; \`/train\` again to start over.` },
+        { conclusion: "cancelled", title: `⏹️ cancelled: ${request.notebook}`.slice(0, 200), summary: `Run \`${runId}\` was cancelled by @${where.by}. Checkpoints synced so far stay in the store: \`/train continue ${runId}\` (or Continue) goes on from the latest one, \`/train\` starts over.` },
         now(),
       );
     }

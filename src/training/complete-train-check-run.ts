@@ -1,7 +1,10 @@
 import type { GitHubClient } from "../github/github-client.js";
-import { RERUN_ACTION } from "./train-check-name.js";
+import { CONTINUE_ACTION, RERUN_ACTION } from "./train-check-name.js";
 
-/** Completes a training check run with a conclusion and offers Re-run in place of Cancel. */
+/**
+ * Completes a training check run with a conclusion and offers Re-run in place of Cancel, and
+ * Continue when the run did not complete (a timeout, a stop, a cancel or a failure).
+ */
 export async function completeTrainCheckRun(
   octokit: GitHubClient,
   ref: { owner: string; repo: string; checkRunId: number },
@@ -17,7 +20,7 @@ export async function completeTrainCheckRun(
     conclusion: report.conclusion,
     completed_at: now.toISOString(),
     output: { title: report.title, summary: report.summary },
-    actions: [RERUN_ACTION],
+    actions: report.conclusion === "success" ? [RERUN_ACTION] : [RERUN_ACTION, CONTINUE_ACTION],
     ...(detailsUrl ? { details_url: detailsUrl } : {}),
   });
 }

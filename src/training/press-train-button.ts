@@ -6,6 +6,7 @@ import { describeError } from "../github/describe-error.js";
 import { RunRegistry } from "../runs/run-registry.js";
 import { newRunRequest } from "../runs/run-request.js";
 import { cancelRuns } from "./cancel-train-runs.js";
+import { continueTraining, describeContinuation } from "./continue-training.js";
 import { admitUnderLimits } from "./admit-under-limits.js";
 import { readTrainInputs } from "./read-train-inputs.js";
 import { startTrainRun } from "./start-train-run.js";
@@ -35,14 +36,27 @@ export async function pressTrainButton(button: TrainButton, train: TrainDeps, no
     }
     const registry = new RunRegistry(train.store);
     if (!(await registry.claimDelivery(owner, repo, button.deliveryId))) {
-      button.log.info({ runId, deliveryId: button.deliveryId }, "re-run already started for this delivery (redelivered webhook); nothing to do");
+      button.log.info({ runId, deliveryId: button.deliveryId }, `${button.action} already started for this delivery (redelivered webhook); nothing to do`);
+      return;
+    }
+    if (button.action === "continue") {
+      const { data: pull } = await octokit.rest.pulls.get({ owner, repo, pull_number: request.pullNumber });
+      const outcome = await continueTraining(
+        octokit,
+        { owner, repo, pullNumber: request.pullNumber, runId, user, installationId: button.installationId, config: inputs.config, pull, parameters: {} },
+        train,
+        now,
+      );
+      if (outcome.kind === "refused") await say(outcome.message);
+      else if (outcome.kind === "failed") await say(`the next segment \`${outcome.runId}\` of \`${runId}\` could not be started: ${outcome.reason}`);
+      else if (outcome.kind === "started") await say(describeContinuation(outcome));
       return;
     }
     await rerun(button, inputs.config, registry, train, now, say);
   } catch (error) {
     const reason = describeError(error);
     button.log.error({ deliveryId: button.deliveryId, runId, reason }, "check run action failed");
-    await say(`nbtrain could not ${button.action === "rerun" ? "re-run" : "cancel"} run \`${runId}\`: ${reason}`);
+    await say(`nbtrain could not ${button.action === "rerun" ? "re-run" : button.action} run \`${runId}\`: ${reason}`);
   }
 }
 

@@ -31,12 +31,12 @@ export async function replyTrainStatus(octokit: GitHubClient, ref: CommentRef, t
 
 /** Run ids hold the comment id, which grows over time; re-runs sort after their original. */
 function compareRunIds(a: string, b: string): number {
-  const [ca, ra] = parse(a);
-  const [cb, rb] = parse(b);
-  return ca === cb ? ra - rb : ca < cb ? -1 : 1;
+  const [ca, ra, sa] = parse(a);
+  const [cb, rb, sb] = parse(b);
+  return ca === cb ? (ra === rb ? sa - sb : ra - rb) : ca < cb ? -1 : 1;
 }
 
-function parse(runId: string): [bigint, number] {
-  const match = /^c(\d+)(?:-r(\d+))?$/u.exec(runId);
-  return match ? [BigInt(match[1]!), Number(match[2] ?? 0)] : [0n, 0];
+function parse(runId: string): [bigint, number, number] {
+  const match = /^c(\d+)(?:-r(\d+))?(?:-s(\d+))?$/u.exec(runId);
+  return match ? [BigInt(match[1]!), Number(match[2] ?? 0), Number(match[3] ?? 1)] : [0n, 0, 0];
 }

@@ -1,5 +1,6 @@
 import type { JobStateEvent } from "../compute/compute.js";
 import { renderRunReport } from "../report/render-run-report.js";
+import { colabContinueSnippet } from "../report/colab-continue-snippet.js";
 import { runLinks } from "../report/run-links.js";
 import type { ReportLink, RunConclusion, RunResultView } from "../report/run-report-input.js";
 import { driveColabUrl } from "../links/drive-colab-url.js";
@@ -14,6 +15,12 @@ import { findBaseline } from "./find-baseline.js";
 import type { Comparison } from "../runs/run-registry.js";
 import type { RunPageSettings } from "../run-page/run-page-settings.js";
 import { runPageUrl } from "../run-page/run-page-url.js";
+import { MIN_TIMEOUT_SECONDS } from "../commands/check-train-limits.js";
+import { nextSegmentRunId } from "../commands/derive-run-id.js";
+import { formatDuration } from "../commands/format-duration.js";
+import { planNextSegment } from "../commands/plan-next-segment.js";
+import { readSegmentHistory } from "./read-segment-history.js";
+import { startNextSegment } from "./start-next-segment.js";
 
 /** What reporting a job state event needs; the Probot app and the Batch events function both provide it. */
 export interface ReportDeps {
@@ -21,6 +28,8 @@ export interface ReportDeps {
   octokitFor: (installationId: number) => Promise<GitHubClient>;
   /** Reporting only ever removes a run's token, so any remover will do (the Batch events function has no writer). */
   train: Pick<TrainDeps, "store" | "storeUri" | "readLogTail"> & { secrets?: Pick<NonNullable<TrainDeps["secrets"]>, "remove"> };
+  /** What starting a --budget chain's next segment needs (the backend, the job-token writer, the allow-lists); absent: the chain stops with a note. */
+  chain?: TrainDeps;
   clock?: () => Date;
   /** Web host for check run links; `https://github.com` unless on GitHub Enterprise Server. */
   webBase?: string;
@@ -107,6 +116,30 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
       const notebookKey = runLayout.key({ owner: target.owner, repo: target.repo, runId }, "output");
       const driveNotebookId = deps.train.store.driveFileId ? await deps.train.store.driveFileId(notebookKey).catch(() => null) : null;
       const logTail = conclusion !== "success" && event.logs && deps.train.readLogTail ? await deps.train.readLogTail(event.logs).catch(() => null) : null;
+      // With a --budget, a segment that reached its timeout is followed by the next one, unless the budget is spent or it made no progress.
+      const chain =
+        request?.budget && result
+          ? planNextSegment(
+              // A runner stopped by the backend's own timeout (SIGTERM) says interrupted; the backend says why.
+              { status: conclusion === "timed_out" ? "timed-out" : result.status, restoredSequence: result.restored_sequence, checkpointSequence: result.checkpoint_sequence },
+              {
+                budgetSeconds: request.budget.seconds,
+                usedSeconds: (now().getTime() - Date.parse(request.budget.startedAt)) / 1000,
+                segmentTimeoutSeconds: request.resources.timeoutSeconds,
+                minSegmentSeconds: MIN_TIMEOUT_SECONDS,
+              },
+            )
+          : null;
+      const next = nextSegmentRunId(runId);
+      const chainNote =
+        chain === null || (chain.kind === "stop" && chain.reason === "completed")
+          ? null
+          : chain.kind === "continue" && !deps.chain
+            ? `the next segment cannot be started from here (no backend to submit to); \`/train continue ${runId}\` goes on by hand.`
+            : chain.kind === "continue"
+            ? `segment ${next.number} (run \`${next.runId}\`) continues from this run's latest checkpoint, with up to ${formatDuration(chain.timeoutSeconds)}.`
+            : `the chain stops here: ${chain.message}. \`/train continue ${runId}\` goes on by hand.`;
+      const segments = request ? await readSegmentHistory(registry, request, deps.webBase ?? "https://github.com") : [];
       const report = renderRunReport({
         runId,
         notebook,
@@ -120,8 +153,11 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         baselineNote: comparison?.kind === "none" ? comparison.why : null,
         baselineOf: request?.baseline ?? null,
         links: deps.runPage?.publicUrl ? pageLinks(deps.runPage, pageRef, now(), driveNotebookId, event.logs) : runLinks(deps.train.storeUri, runLayout.prefix(pageRef), event.logs, { driveNotebookId }),
+        colabSnippet: colabContinueSnippet(deps.train.storeUri, runLayout.prefix(pageRef)),
         logTail,
         outOfMemory: event.outOfMemory && request ? { memoryMiB: request.resources.memoryMiB } : null,
+        segments,
+        chainNote,
       });
       // Only a baseline run, at a default-branch commit, writes a baseline; a PR's run never does.
       // Written before the check run completes, so a completed baseline check run means a recorded baseline.
@@ -151,6 +187,25 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         ...(baseline ? { baseline: baseline.metrics } : {}),
         url,
       });
+      if (chain?.kind === "continue" && request && result && deps.chain) {
+        // Same commit, same parameters: nobody asked anew, so a fork's later push is not trained.
+        await startNextSegment(
+          octokit,
+          {
+            run: { request, result, next },
+            commentId: request.commentId,
+            requestedBy: request.requestedBy,
+            installationId: request.installationId,
+            headSha: request.headSha,
+            notebookBytes: null,
+            parameters: request.parameters,
+            resources: { ...request.resources, timeoutSeconds: Math.max(MIN_TIMEOUT_SECONDS, Math.floor(chain.timeoutSeconds)) },
+            ...(request.budget ? { budget: request.budget } : {}),
+          },
+          deps.chain,
+          now,
+        );
+      }
     }
   }
 }

@@ -7,7 +7,10 @@ import { describeError } from "../github/describe-error.js";
 import { fetchNotebook } from "../github/fetch-notebook.js";
 import { listChangedFiles } from "../github/list-changed-files.js";
 import { reactToComment } from "../github/react-to-comment.js";
+import { isRunId } from "../commands/derive-run-id.js";
+import { runLayout } from "../runs/run-layout.js";
 import { RunRegistry } from "../runs/run-registry.js";
+import { checkFromLocation } from "./check-from-location.js";
 import { newRunRequest } from "../runs/run-request.js";
 import { admitTrainComment } from "./admit-train-comment.js";
 import { admitUnderLimits } from "./admit-under-limits.js";
@@ -57,6 +60,15 @@ export async function runTrainCommand(command: RunCommand, comment: TrainComment
   const admitted = await admitTrainComment(comment, ref.issueNumber);
   if (!admitted) return;
   const { config, pull: pr } = admitted;
+  let from: string | undefined;
+  if (command.from !== undefined) {
+    const checked = await checkFrom(command.from, registry, train, ref);
+    if (!checked.ok) {
+      await refuse(octokit, ref, checked.message);
+      return;
+    }
+    from = checked.from;
+  }
   if (pr.state !== "open") {
     await refuse(octokit, ref, `This pull request is ${pr.merged_at ? "merged" : "closed"}, so nothing was trained. Reopen it, or train from an open pull request.`);
     return;
@@ -127,6 +139,8 @@ export async function runTrainCommand(command: RunCommand, comment: TrainComment
       resources: limits.resources,
       requestedBy: ref.commenter,
       installationId: comment.installationId,
+      ...(from ? { from } : {}),
+      ...(limits.budgetSeconds ? { budget: { seconds: limits.budgetSeconds, startedAt: stored?.budget?.startedAt ?? now().toISOString() } } : {}),
     },
     stored?.requestedAt ?? now().toISOString(),
   );
@@ -146,4 +160,22 @@ export async function runTrainCommand(command: RunCommand, comment: TrainComment
     log.warn({ runId, reason: describeError(error) }, "submitted, but the 🚀 reaction failed");
   }
   log.info({ runId, notebook, sha: headSha, checkRunId: outcome.checkRunId }, "training run submitted");
+}
+
+/**
+ * `--from`: a run of this PR that saved a checkpoint, or a folder inside the store locations this
+ * deployment is configured for. The job only reads it; what it writes stays under the new run.
+ */
+async function checkFrom(text: string, registry: RunRegistry, train: TrainDeps, ref: TrainComment["ref"]): Promise<{ ok: true; from: string } | { ok: false; message: string }> {
+  // The deployment's store, its allowed stores (NBTRAIN_ALLOWED_STORES) and NBTRAIN_FROM_LOCATIONS.
+  const checked = checkFromLocation(text, [train.storeUri, ...train.policy.stores, ...(train.fromLocations ?? [])]);
+  if (!checked.ok || !checked.from.startsWith("run:")) return checked;
+  const runId = checked.from.slice("run:".length);
+  const source = isRunId(runId) ? await registry.readRequest(ref.owner, ref.repo, runId) : null;
+  if (!source) return { ok: false, message: `\`--from ${text}\`: there is no run \`${runId}\` in this repository. \`/train status\` lists this pull request's runs.` };
+  if (source.pullNumber !== ref.issueNumber) return { ok: false, message: `\`--from ${text}\`: run \`${runId}\` belongs to pull request #${source.pullNumber}; runs start from checkpoints of their own pull request's runs.` };
+  if ((await registry.store.head(runLayout.key(source, "manifest"))) === null) {
+    return { ok: false, message: `\`--from ${text}\`: run \`${runId}\` saved no checkpoint yet, so there is nothing to start from.` };
+  }
+  return checked;
 }

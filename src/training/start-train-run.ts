@@ -38,7 +38,8 @@ export type StartOutcome = { kind: "submitted"; checkRunId: number } | { kind: "
  */
 export async function startTrainRun(octokit: GitHubClient, start: RunStart, train: TrainDeps, now: () => Date): Promise<StartOutcome> {
   const registry = new RunRegistry(train.store);
-  const { request, stored } = start;
+  const request = start.source && !start.request.jobSource ? { ...start.request, jobSource: start.source } : start.request;
+  const { stored } = start;
   const { owner, repo, runId } = request;
   const name = trainCheckName(request.notebook);
   let checkRunId = stored?.checkRunId;
@@ -63,7 +64,7 @@ export async function startTrainRun(octokit: GitHubClient, start: RunStart, trai
       head_sha: request.headSha,
       external_id: runId,
       status: "queued",
-      output: { title: "Queued", summary: `Run \`${runId}\` of \`${request.notebook.replace(/`/gu, "'")}\` is queued on ${request.resources.gpus} × ${request.resources.gpuType}.` },
+      output: { title: request.segment ? `Queued: segment ${request.segment.number}` : "Queued", summary: queuedSummary(request) },
       actions: [CANCEL_ACTION],
     });
     checkRunId = data.id;
@@ -113,5 +114,19 @@ function trainJobOf(request: RunRequest & { checkRunId: number }, storeUri: stri
     resources: request.resources,
     storeUri,
     ...(source ? { source } : {}),
+    ...(request.from ? { from: request.from } : {}),
   };
+}
+
+/** The queued check run's words: the run, and for a segment or a copied start, where it starts from. */
+function queuedSummary(request: RunRequest): string {
+  const lines = [`Run \`${request.runId}\` of \`${request.notebook.replace(/`/gu, "'")}\` is queued on ${request.resources.gpus} × ${request.resources.gpuType}.`];
+  if (request.segment) {
+    lines.push("", `Segment ${request.segment.number} of the training started by run \`${request.segment.root}\`: it starts from the latest checkpoint of run \`${request.segment.previous}\`.`);
+  } else if (request.from) {
+    lines.push("", `Its checkpoint_dir starts as a copy of \`${request.from.replace(/`/gu, "'")}\`.`);
+  }
+  if (request.budget) lines.push("", `Budget: ${Math.round(request.budget.seconds / 60)} min in all, in segments of at most ${Math.round(request.resources.timeoutSeconds / 60)} min.`);
+  if (request.headNote) lines.push("", request.headNote);
+  return lines.join("\n");
 }

@@ -8,7 +8,7 @@ import type { TrainConfigResult } from "./read-train-config.js";
  * run it belongs to (its request, read from the store), who pressed it, and how to answer.
  */
 export interface TrainButton {
-  action: "cancel" | "rerun";
+  action: "cancel" | "rerun" | "continue";
   /** The run whose check run carries the button. */
   request: RunRequest;
   /** Who pressed it. */

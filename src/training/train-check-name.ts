@@ -10,3 +10,4 @@ export function trainCheckName(notebook: string): string {
 /** Check run buttons (`requested_action`); GitHub allows 3, labels of at most 20 characters. */
 export const CANCEL_ACTION = { label: "Cancel", description: "Stop this training run", identifier: "nbtrain-cancel" } as const;
 export const RERUN_ACTION = { label: "Re-run", description: "Train again with the same command", identifier: "nbtrain-rerun" } as const;
+export const CONTINUE_ACTION = { label: "Continue", description: "Next segment from the latest checkpoint", identifier: "nbtrain-continue" } as const;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deriveBaselineRunId, deriveRunId, isRunId } from "../../src/commands/derive-run-id.js";
+import { deriveBaselineRunId, deriveRunId, isRunId, nextSegmentRunId } from "../../src/commands/derive-run-id.js";
 
 describe("deriveBaselineRunId", () => {
   it("names one run per default-branch commit and notebook, which isRunId accepts", () => {
@@ -45,5 +45,13 @@ describe("deriveRunId", () => {
     );
     expect(isRunId("c12/../../x")).toBe(false);
     expect(isRunId("C12")).toBe(false);
+  });
+
+  it("names the next segment of a run the same whatever asks for it, and isRunId knows it", () => {
+    expect(nextSegmentRunId("c42")).toEqual({ runId: "c42-s2", number: 2 });
+    expect(nextSegmentRunId("c42-s2")).toEqual({ runId: "c42-s3", number: 3 });
+    expect(nextSegmentRunId("c42-r1-s9")).toEqual({ runId: "c42-r1-s10", number: 10 });
+    for (const id of ["c42-s2", "c42-r1-s10", "c42-s99999"]) expect(isRunId(id)).toBe(true);
+    for (const id of ["c42-s1", "c42-s0", "c42-s2-s3", "c42-s2-r1"]) expect(isRunId(id)).toBe(false);
   });
 });

@@ -82,6 +82,27 @@ describe("parseTrainComment", () => {
     expect(command("/train nb.ipynb -h")).toEqual({ kind: "help" });
   });
 
+  it("reads continue with and without a run id, its parameters, --timeout and --budget; --budget and --from on a run", () => {
+    expect(command("/train continue")).toEqual({ kind: "continue", parameters: {} });
+    expect(command("/train continue c123456-s2 lr=0.1 --timeout 30m --budget 12h")).toEqual({ kind: "continue", runId: "c123456-s2", parameters: { lr: 0.1 }, timeoutSeconds: 1800, budgetSeconds: 43200 });
+    expect(command("/train continue lr=0.1")).toEqual({ kind: "continue", parameters: { lr: 0.1 } });
+    expect(command("/train nb.ipynb --budget 1d --from c42")).toMatchObject({ kind: "run", notebook: "nb.ipynb", budgetSeconds: 86400, from: "c42" });
+    expect(command("/train nb.ipynb --from=gdrive://MyDrive/colab/ckpt")).toMatchObject({ from: "gdrive://MyDrive/colab/ckpt" });
+  });
+
+  it.each([
+    ["/train continue nb.ipynb", "bad-run-id", /`nb\.ipynb` is not a run id/],
+    ["/train continue c1 c2", "unexpected-argument", /takes one run id at most/],
+    ["/train continue c1 --gpu a10g", "unexpected-argument", /`--gpu` does not apply; start a new run/],
+    ["/train continue --from c1", "unexpected-argument", /`--from` does not apply/],
+    ["/train continue --budget forever", "bad-value", /`--budget`: .*not a duration/],
+    ["/train nb.ipynb --from", "missing-value", /`--from` needs a value/],
+  ])("refuses %s with %s", (body, code, message) => {
+    const e = error(body);
+    expect(e.code).toBe(code);
+    expect(e.message).toMatch(message);
+  });
+
   it.each([
     ["/train nb.ipynb --gpuz a10g", "unknown-flag", /--gpuz.*Did you mean `--gpu`/],
     ["/train nb.ipynb --verbose", "unknown-flag", /not a \/train flag/],

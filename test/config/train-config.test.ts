@@ -8,7 +8,7 @@ describe("trainConfigSchema", () => {
       permission: "write",
       gpus: { default: { queue: "nbtrain", job_definition: "nbtrain-runner", vcpus: 4, memory: 16384 } },
       defaults: { gpu: "default", gpus: 1, timeout: 3600 },
-      limits: { max_gpus: 1, max_timeout: 21600, max_concurrent_per_repo: 2, max_concurrent_per_pr: 1 },
+      limits: { max_gpus: 1, max_timeout: 21600, max_budget: 86400, max_concurrent_per_repo: 2, max_concurrent_per_pr: 1 },
       spot: true,
       requirements: "off",
       lfs: false,
@@ -35,16 +35,17 @@ permission: maintain
 gpus:
   a10g: { queue: gpu-spot, on_demand_queue: gpu-od, job_definition: "nbtrain-runner:3", vcpus: 4, memory: 16GiB }
   t4: { queue: t4, job_definition: nbtrain-runner, vcpus: 4, memory: 15000 }
-defaults: { gpu: t4, gpus: 1, memory: 8GiB, timeout: 90m }
-limits: { max_gpus: 4, max_timeout: 12h, max_concurrent_per_repo: 3, max_concurrent_per_pr: 2 }
+defaults: { gpu: t4, gpus: 1, memory: 8GiB, timeout: 90m, budget: 10h }
+limits: { max_gpus: 4, max_timeout: 12h, max_budget: 2d, max_concurrent_per_repo: 3, max_concurrent_per_pr: 2 }
 spot: false
 requirements: notebook
 lfs: true
 `;
     const config = trainConfigSchema.parse(parseDocument(yaml).toJS());
     expect(config.gpus.a10g).toEqual({ queue: "gpu-spot", on_demand_queue: "gpu-od", job_definition: "nbtrain-runner:3", vcpus: 4, memory: 16384 });
-    expect(config.defaults).toEqual({ gpu: "t4", gpus: 1, memory: 8192, timeout: 5400 });
+    expect(config.defaults).toEqual({ gpu: "t4", gpus: 1, memory: 8192, timeout: 5400, budget: 36000 });
     expect(config.limits.max_timeout).toBe(43200);
+    expect(config.limits.max_budget).toBe(172800);
     expect(config.spot).toBe(false);
     expect(config.requirements).toBe("notebook");
     expect(config.lfs).toBe(true);
@@ -66,6 +67,8 @@ lfs: true
     [{ defaults: { gpus: 2 } }, "defaults.gpus"],
     [{ limits: { max_timeout: "30m" } }, "defaults.timeout"],
     [{ limits: { max_concurrent_per_pr: 5 } }, "limits.max_concurrent_per_pr"],
+    [{ defaults: { budget: "3d" } }, "defaults.budget"],
+    [{ defaults: { budget: "soon" } }, "defaults.budget"],
     [{ limits: { max_gpu: 2 } }, "limits"],
     [{ requirements: "all" }, "requirements"],
     [{ spot: "yes" }, "spot"],

@@ -64,6 +64,29 @@ async function comment(id: number, body: string): Promise<Response> {
   });
 }
 
+/** Any signed webhook, as GitHub sends it. */
+async function webhook(event: string, payload: unknown, deliveryId: string): Promise<Response> {
+  const text = JSON.stringify(payload);
+  return fetch(`${appUrl}/api/github/webhooks`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": event,
+      "x-github-delivery": deliveryId,
+      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(text).digest("hex")}`,
+    },
+    body: text,
+  });
+}
+
+/** The epoch inside the checkpoint a run's latest manifest names, read with numpy. */
+function storedEpoch(runId: string): number {
+  const prefix = path.join(dataDir, "runs/Codertocat/Hello-World", runId);
+  const manifest = JSON.parse(readFileSync(path.join(prefix, "manifest.json"), "utf8"));
+  const file = path.join(prefix, manifest.files[0].key);
+  return Number(execFileSync(PYTHON, ["-c", "import numpy, sys; print(int(numpy.load(sys.argv[1])['epoch']))", file]).toString());
+}
+
 function runOf(runId: string): TrainCheckRun | undefined {
   return [...standin.state.checkRuns.values()].find((run) => run.external_id === runId);
 }
@@ -228,6 +251,38 @@ describe("/train on the local backend, end to end", () => {
     await waitFor("the reply", () => standin.state.comments.find((c) => c.body.includes(`\`${runId}\` (\`${NB}\`): cancelled`)));
   }, 120_000);
 
+  it("Continue on a cancelled run's check run (a signed button click) trains the next segment from its checkpoint", async () => {
+    const runId = "c1009";
+    expect((await comment(1009, `/train ${NB} epochs=60 epoch_delay=0.5 hidden=16`)).status).toBe(200);
+    await waitFor("a checkpoint to reach the store", () => existsSync(path.join(dataDir, `runs/Codertocat/Hello-World/${runId}/manifest.json`)), 120_000);
+    expect((await comment(1010, `/train cancel ${runId}`)).status).toBe(200);
+    const cancelled = await waitFor("the check run to be cancelled", () => (runOf(runId)?.status === "completed" ? runOf(runId) : undefined), 60_000);
+    expect(cancelled.conclusion).toBe("cancelled");
+    expect(cancelled.actions?.map((action) => action.identifier)).toEqual(["nbtrain-rerun", "nbtrain-continue"]);
+    await waitFor("the backend to record the cancel", () => queueRecord(runId).status === "cancelled", 60_000);
+    const epoch = storedEpoch(runId);
+    expect(epoch).toBeGreaterThanOrEqual(1);
+    const payload = JSON.parse(readFileSync(path.join(root, "test/fixtures/train/check_run.requested_action.json"), "utf8"));
+    payload.check_run.external_id = runId;
+    payload.check_run.id = runOf(runId)!.id;
+    payload.requested_action = { identifier: "nbtrain-continue" };
+    expect((await webhook("check_run", payload, "e2e-continue-1")).status).toBe(200);
+    const next = await waitFor("the next segment to complete", () => (runOf(`${runId}-s2`)?.status === "completed" ? runOf(`${runId}-s2`) : undefined), 180_000);
+    expect(next.conclusion).toBe("success");
+    const output = readFileSync(path.join(dataDir, `runs/Codertocat/Hello-World/${runId}-s2/output.ipynb`), "utf8");
+    // The notebook saw resume = True and went on after the last saved epoch.
+    expect(output).toContain(`Resuming from epoch ${epoch}`);
+    expect(output).toContain(`epoch ${epoch + 1}: loss`);
+    expect(next.output!.summary).toContain("#### Segments");
+    expect(next.output!.summary).toContain(`| 1 | [\`${runId}\`]`);
+    // The same click redelivered starts nothing more.
+    expect((await webhook("check_run", payload, "e2e-continue-1")).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect([...standin.state.checkRuns.values()].filter((r) => r.external_id === `${runId}-s2`)).toHaveLength(1);
+    expect(runOf(`${runId}-s3`)).toBeUndefined();
+    expect(contract.violations()).toEqual([]);
+  }, 360_000);
+
   it("a server restart mid-run loses nothing: the run resumes under the new server and its check run completes", async () => {
     const runId = "c1005";
     expect((await comment(1005, `/train ${NB} epochs=14 epoch_delay=0.5 hidden=16`)).status).toBe(200);
@@ -242,5 +297,57 @@ describe("/train on the local backend, end to end", () => {
     expect(run.output!.summary).toContain("| 2 (1 interruption survived) |");
     expect(run.output!.summary).toContain("the nbtrain server stopped while attempt 1 was running");
     expect(contract.violations()).toEqual([]);
+  }, 300_000);
+
+  it("/train continue after a timeout completes from the checkpoint: the notebook sees resume = True and starts after the last saved epoch", async () => {
+    const runId = "c1007";
+    expect((await comment(1007, `/train ${NB} epochs=200 epoch_delay=1 hidden=16 --timeout 1m`)).status).toBe(200);
+    const first = await waitFor("the run to time out", () => (runOf(runId)?.status === "completed" ? runOf(runId) : undefined), 180_000);
+    expect(["timed_out", "failure"]).toContain(first.conclusion);
+    expect(first.actions?.map((action) => action.identifier)).toContain("nbtrain-continue");
+    const epoch = storedEpoch(runId);
+    expect(epoch).toBeGreaterThanOrEqual(1);
+
+    expect((await comment(1008, `/train continue ${runId} epochs=${epoch + 5} epoch_delay=0`)).status).toBe(200);
+    const next = await waitFor("the continued segment to complete", () => (runOf(`${runId}-s2`)?.status === "completed" ? runOf(`${runId}-s2`) : undefined), 180_000);
+    expect(next.conclusion).toBe("success");
+    const output = readFileSync(path.join(dataDir, `runs/Codertocat/Hello-World/${runId}-s2/output.ipynb`), "utf8");
+    expect(output).toContain(`Resuming from epoch ${epoch}`);
+    expect(output).toContain(`epoch ${epoch + 1}: loss`);
+    expect(output).toContain("resume = True");
+    expect(next.output!.summary).toContain(`| epochs | ${epoch + 5} |`);
+    const reply = await waitFor("the reply", () => standin.state.comments.find((c) => c.body.includes(`Continuing run \`${runId}\` as segment 2`)));
+    expect(reply.body).toContain(`from checkpoint #`);
+    expect(contract.violations()).toEqual([]);
+  }, 400_000);
+
+  it("--budget chains a timed-out segment into the next one by itself, which completes the training", async () => {
+    const runId = "c1011";
+    // About 80 s of epochs: more than one 1-minute segment, well within the 6-minute budget.
+    expect((await comment(1011, `/train ${NB} epochs=80 epoch_delay=1 hidden=16 --timeout 1m --budget 6m`)).status).toBe(200);
+    const first = await waitFor("the first segment to end", () => (runOf(runId)?.status === "completed" ? runOf(runId) : undefined), 180_000);
+    expect(first.conclusion).toBe("timed_out");
+    expect(first.output!.summary).toContain(`**Budget:** segment 2 (run \`${runId}-s2\`) continues from this run's latest checkpoint`);
+    const last = await waitFor("the chain to complete", () => {
+      const done = [...standin.state.checkRuns.values()].filter((r) => r.external_id?.startsWith(`${runId}-s`) && r.status === "completed");
+      return done.find((r) => r.conclusion === "success");
+    }, 400_000);
+    const summary = last.output!.summary!;
+    expect(summary).toContain("#### Segments");
+    expect(summary).toContain(`| 1 | [\`${runId}\`]`);
+    expect(summary).toContain("| epochs | 80 |");
+    const epochs = readFileSync(path.join(dataDir, `runs/Codertocat/Hello-World/${last.external_id}/metrics.jsonl`), "utf8").trim().split("\n").map((line) => JSON.parse(line).epoch);
+    expect(epochs.at(-1)).toBe(80);
+    expect(contract.violations()).toEqual([]);
+  }, 700_000);
+
+  it("--budget stops a chain whose segment saved no checkpoint, and says so instead of looping", async () => {
+    const runId = "c1012";
+    // One epoch takes longer than the segment: nothing is ever saved.
+    expect((await comment(1012, `/train ${NB} epochs=3 epoch_delay=300 hidden=16 --timeout 1m --budget 6m`)).status).toBe(200);
+    const first = await waitFor("the segment to end", () => (runOf(runId)?.status === "completed" ? runOf(runId) : undefined), 180_000);
+    expect(first.output!.summary).toContain("**Budget:** the chain stops here: the segment saved no new checkpoint");
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(runOf(`${runId}-s2`)).toBeUndefined();
   }, 300_000);
 });

@@ -21,6 +21,8 @@ export interface TrainCheckRun {
   status: string;
   conclusion?: string;
   output?: { title?: string; summary?: string };
+  /** The buttons it offers now. */
+  actions?: Array<{ identifier: string; label: string }>;
   /** Every status this run was given, in order. */
   history: string[];
   /** The run page link, once set. */
@@ -149,6 +151,7 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
         run.outputs.push(body.output);
       }
       if (body.details_url) run.details_url = body.details_url;
+      if (body.actions) run.actions = body.actions;
       run.history.push(run.status);
       return { status: 200, body: { id: run.id } };
     }

@@ -2,11 +2,12 @@ import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { checkNotebook } from "../../src/notebook/check-notebook.js";
-import { NUMPY_EXAMPLE, TORCH_EXAMPLE } from "./runner-harness.js";
+import { NUMPY_EXAMPLE, SAVE_ON_STOP_EXAMPLE, TORCH_EXAMPLE } from "./runner-harness.js";
 
 describe.each([
   ["numpy", NUMPY_EXAMPLE],
   ["torch", TORCH_EXAMPLE],
+  ["save-on-stop", SAVE_ON_STOP_EXAMPLE],
 ])("the %s example notebook", (_name, file) => {
   it("is a valid nbformat 4.5 notebook with unique cell ids, by nbformat's own verdict", () => {
     const verdict = execFileSync("/usr/bin/python3", [

@@ -12,6 +12,7 @@ export const templates = path.join(repoRoot, "templates", "notebooks");
 export const fixtures = path.join(repoRoot, "test", "fixtures", "runner");
 export const NUMPY_EXAMPLE = path.join(templates, "train-spiral-numpy.ipynb");
 export const TORCH_EXAMPLE = path.join(templates, "train-digits-torch.ipynb");
+export const SAVE_ON_STOP_EXAMPLE = path.join(templates, "train-spiral-save-on-stop.ipynb");
 
 /** Reads a JSON object at `key` under a run's prefix of a file store rooted at `root`. */
 export async function readRunJson(store: Store, prefix: string, key: string): Promise<any> {

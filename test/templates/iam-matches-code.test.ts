@@ -35,7 +35,9 @@ describe("templates/sam.yaml grants each function exactly what its code calls", 
     expect(expected.WebhookFunction!.get("logs:GetLogEvents")).toEqual(["src/compute/read-cloudwatch-log-tail.ts (GetLogEventsCommand)"]);
     expect(expected.RunnerJobRole!.get("s3:PutObject")).toContain("node_modules/@aws-sdk/lib-storage/dist-es/Upload.js (UploadPartCommand)");
     expect(expected.RunnerJobRole!.has("batch:SubmitJob")).toBe(false);
-    expect(expected.BatchEventsFunction!.has("secretsmanager:CreateSecret")).toBe(false);
+    // The Batch events function submits a --budget chain's next segment, with its own job token.
+    expect(expected.BatchEventsFunction!.get("batch:SubmitJob")).toEqual(["src/compute/aws-batch-compute.ts (SubmitJobCommand)"]);
+    expect(expected.BatchEventsFunction!.has("secretsmanager:CreateSecret")).toBe(true);
     expect(expected.BatchEventsFunction!.has("secretsmanager:DeleteSecret")).toBe(true);
   });
 

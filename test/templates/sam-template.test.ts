@@ -148,12 +148,17 @@ describe("templates/sam.yaml", () => {
 
   it("scopes Batch, S3, Secrets Manager and Logs to nbtrain's own resources", () => {
     const byAction = (action: string) => allStatements().filter((s) => ([] as string[]).concat(s.Action).includes(action));
-    expect(byAction("batch:SubmitJob").flatMap((s) => flatten(s.Resource))).toEqual([
-      { Ref: "GpuJobQueue" },
-      { "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job-definition/${AWS::StackName}-runner*" },
-      { Ref: "AllowedJobQueueArns" },
-      { Ref: "AllowedJobDefinitionArns" },
-    ]);
+    // The webhook submits; the batch events function submits a --budget chain's next segment. Both exactly the allow-lists.
+    expect(byAction("batch:SubmitJob").map((s) => s.where).sort()).toEqual(["BatchEventsFunction", "WebhookFunction"]);
+    for (const s of byAction("batch:SubmitJob")) {
+      expect(flatten(s.Resource)).toEqual([
+        { Ref: "GpuJobQueue" },
+        { "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job-definition/${AWS::StackName}-runner*" },
+        { Ref: "AllowedJobQueueArns" },
+        { Ref: "AllowedJobDefinitionArns" },
+      ]);
+    }
+    for (const s of byAction("batch:TagResource")) expect(flatten(s.Resource)).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job/*" }]);
     for (const s of byAction("batch:TerminateJob")) expect(flatten(s.Resource)).toEqual([{ "Fn::Sub": "arn:${AWS::Partition}:batch:${AWS::Region}:${AWS::AccountId}:job/*" }]);
     // Job tokens (docs/train-command.md: "Jobs run inside their repository"): the webhook writes and deletes them, the batch events
     // function deletes them, and only the job role reads them; each only under nbtrain/job-token/.
@@ -170,7 +175,7 @@ describe("templates/sam.yaml", () => {
       expect(byAction(action).length, action).toBeGreaterThan(0);
       for (const s of byAction(action)) expect(flatten(s.Resource), `${s.where}/${s.Sid}`).toEqual([jobTokens]);
     }
-    expect(byAction("secretsmanager:CreateSecret").map((s) => s.where)).toEqual(["WebhookFunction"]);
+    expect(byAction("secretsmanager:CreateSecret").map((s) => s.where).sort()).toEqual(["BatchEventsFunction", "WebhookFunction"]);
     expect(byAction("secretsmanager:DeleteSecret").map((s) => s.where).sort()).toEqual(["BatchEventsFunction", "WebhookFunction"]);
     for (const s of byAction("s3:GetObject")) expect(flatten(s.Resource)).toEqual([{ "Fn::Sub": "${CheckpointBucket.Arn}/${CheckpointPrefix}/*" }]);
     for (const s of byAction("logs:GetLogEvents")) expect(JSON.stringify(s.Resource)).toContain("log-group:/aws/batch/job:log-stream:${AWS::StackName}-runner/*");

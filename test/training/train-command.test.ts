@@ -457,7 +457,11 @@ describe("/train help, status and cancel", () => {
         conclusion: "cancelled",
         completed_at: FIXED_NOW.toISOString(),
         output: { title: `⏹️ cancelled: ${NB}`, summary: expect.stringContaining("was cancelled by @Codertocat") },
-        actions: [{ label: "Re-run", description: "Train again with the same command", identifier: "nbtrain-rerun" }],
+        // A cancelled run can go on from its checkpoint: Continue sits beside Re-run.
+        actions: [
+          { label: "Re-run", description: "Train again with the same command", identifier: "nbtrain-rerun" },
+          { label: "Continue", description: "Next segment from the latest checkpoint", identifier: "nbtrain-continue" },
+        ],
       },
     ]);
     expect(sticky[0]).toContain("<!-- nbtrain:run:c100 -->⏹️ **cancelled** · `c100`");

@@ -3,14 +3,20 @@
 The TypeScript runner drives this shim: it writes one JSON line of settings to stdin and keeps
 stdin open for the life of the run; it reads events as JSON lines from file descriptor 3. When
 stdin reaches end-of-file the runner is gone (for example killed with -9), so the kernel is
-killed at once instead of training on unobserved. SIGTERM stops the run: the notebook as far as
-it got is written and the kernel is killed.
+killed at once instead of training on unobserved.
+
+SIGTERM stops the run with notice: the stop file appears (`nbtrain.stop_requested()` turns True),
+the running cell is interrupted (a KeyboardInterrupt in the notebook, so its `try/finally` or
+`except KeyboardInterrupt: save()` runs), and the shim waits up to the stop grace for that cell to
+end before it kills the kernel. A notebook that polls `stop_requested()` gets half the grace to end
+its cell by itself before the interrupt. No further cell starts once a stop was requested.
 """
 import json
 import os
 import signal
 import sys
 import threading
+import time
 
 EVENTS = os.fdopen(3, "w", buffering=1, encoding="utf-8")
 EVENTS_LOCK = threading.Lock()
@@ -19,6 +25,8 @@ EVENTS_LOCK = threading.Lock()
 def emit(kind, **fields):
     fields["type"] = kind
     with EVENTS_LOCK:
+        if EVENTS.closed:
+            return
         EVENTS.write(json.dumps(fields) + "\n")
         EVENTS.flush()
 
@@ -61,7 +69,23 @@ def main():
 
     nb = nbformat.read(settings["input"], as_version=4)
     output_path = settings["output"]
-    state = {"kernel_pid": None, "cell": None, "executed": 0, "stopping": False}
+    grace = float(settings.get("stop_grace") or 0)
+    control_dir = settings.get("control_dir")
+    state = {"kernel_pid": None, "cell": None, "executed": 0, "stopping": False, "running": False, "stop": {}}
+    finish_lock = threading.Lock()
+    finished = {"done": False}
+
+    class StopRequested(Exception):
+        """Raised before a cell would start once the run is stopping."""
+
+    def finish(status, error):
+        with finish_lock:
+            if finished["done"]:
+                return False
+            finished["done"] = True
+            write_notebook(nb, output_path)
+            emit("finished", status=status, error=error, cells_executed=state["executed"], cell=state["cell"], stop=state["stop"] or None)
+            return True
 
     def kill_kernel():
         pid = state["kernel_pid"]
@@ -83,30 +107,96 @@ def main():
         kill_kernel()
         os._exit(137)
 
+    def wait_for_cell(seconds):
+        """True when no cell is running any more, waiting up to `seconds`."""
+        end = time.monotonic() + seconds
+        while state["running"] and time.monotonic() < end:
+            time.sleep(0.02)
+        return not state["running"]
+
+    def stop_with_notice():
+        started = time.monotonic()
+        deadline = started + grace
+        polling = bool(control_dir) and os.path.exists(os.path.join(control_dir, "polling"))
+        try:
+            # The kernel is done for once the cell ends: no graceful shutdown round trip.
+            client.shutdown_kernel = "immediate"
+        except NameError:
+            pass
+        stop = state["stop"]
+        stop.update({"cell": state["cell"], "polling": polling, "interrupted": False, "killed": False})
+        if polling and state["running"]:
+            # It said it polls: let it end the cell itself for half the grace first.
+            wait_for_cell(grace / 2)
+        if state["running"] and state["kernel_pid"] is not None:
+            try:
+                os.kill(state["kernel_pid"], signal.SIGINT)
+                stop["interrupted"] = True
+            except ProcessLookupError:
+                pass
+        emit("stop", interrupted=stop["interrupted"], polling=polling, cell=state["cell"])
+        ended = wait_for_cell(max(0.0, deadline - time.monotonic()))
+        stop["cell_ended_after"] = round(time.monotonic() - started, 3)
+        if not ended:
+            stop["killed"] = True
+            kill_kernel()
+        # The main thread finishes on its own once the cell has ended or the kernel died; if it
+        # hangs (a kernel that will not shut down), end here so the runner can sync.
+        end = max(deadline, time.monotonic() + 5)
+        while not finished["done"] and time.monotonic() < end:
+            time.sleep(0.05)
+        if not finished["done"]:
+            kill_kernel()
+            if finish("interrupted", None):
+                os._exit(143)
+
     def on_sigterm(_signum, _frame):
         if state["stopping"]:
             return
         state["stopping"] = True
-        kill_kernel()
-        try:
-            write_notebook(nb, output_path)
-        finally:
-            emit("finished", status="interrupted", error=None, cells_executed=state["executed"], cell=state["cell"])
-            os._exit(143)
+        if control_dir:
+            try:
+                with open(os.path.join(control_dir, "stop"), "w", encoding="utf-8") as handle:
+                    handle.write(str(time.time()))
+            except OSError:
+                pass
+        threading.Thread(target=stop_with_notice, daemon=True).start()
 
     signal.signal(signal.SIGTERM, on_sigterm)
     # Ctrl-C belongs to the runner, which stops this shim with SIGTERM after it has decided what to keep.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=watch_parent, daemon=True).start()
 
+    def take_back_signals():
+        # nbclient puts its own SIGTERM/SIGINT handlers on the event loop just before it starts the
+        # kernel; they would shut the kernel down at once. A stop is a notice for the notebook, so
+        # ours take their place.
+        try:
+            import asyncio
+
+            loop = asyncio.get_event_loop()
+            loop.add_signal_handler(signal.SIGTERM, on_sigterm, signal.SIGTERM, None)
+            loop.add_signal_handler(signal.SIGINT, lambda: None)
+        except (RuntimeError, NotImplementedError):
+            pass
+
+    class Client(NotebookClient):
+        async def async_start_new_kernel(self, **kwargs):
+            take_back_signals()
+            return await super().async_start_new_kernel(**kwargs)
+
     def on_notebook_start(notebook):
+        take_back_signals()
         provisioner = getattr(client.km, "provisioner", None)
         process = getattr(provisioner, "process", None)
         state["kernel_pid"] = getattr(process, "pid", None)
         emit("kernel", pid=state["kernel_pid"])
 
     def on_cell_start(cell, cell_index):
+        if state["stopping"]:
+            raise StopRequested()
         state["cell"] = cell_index
+        state["running"] = True
         cell.metadata.setdefault("nbtrain", {})["status"] = "running"
         emit("cell_start", index=cell_index)
 
@@ -114,6 +204,7 @@ def main():
         content = execute_reply.get("content", {}) if execute_reply else {}
         status = content.get("status", "ok")
         state["executed"] += 1
+        state["running"] = False
         cell.metadata.setdefault("nbtrain", {})["status"] = "failed" if status == "error" else "completed"
         # Written after every cell so that even a kill -9 leaves the output as far as it got.
         write_notebook(nb, output_path)
@@ -127,7 +218,7 @@ def main():
         if cell.cell_type == "code":
             cell.metadata.setdefault("nbtrain", {})["status"] = "pending"
 
-    client = NotebookClient(
+    client = Client(
         nb,
         kernel_name="python3",
         timeout=settings.get("cell_timeout"),
@@ -141,6 +232,8 @@ def main():
     status, error = "completed", None
     try:
         client.execute()
+    except StopRequested:
+        status = "interrupted"
     except CellExecutionError as exc:
         status = "failed"
         error = {"index": state["cell"], "ename": getattr(exc, "ename", "") or "", "evalue": getattr(exc, "evalue", "") or ""}
@@ -148,10 +241,17 @@ def main():
         status = "failed"
         first = str(exc).strip().splitlines()
         error = {"index": state["cell"], "ename": type(exc).__name__, "evalue": first[0] if first else ""}
+    except Exception as exc:  # noqa: BLE001 - nbclient's cleanup of a kernel killed after the grace
+        if not state["stopping"]:
+            raise
+        status, error = "failed", {"index": state["cell"], "ename": type(exc).__name__, "evalue": str(exc)}
+    state["running"] = False
+    if state["stopping"] and status == "failed":
+        # The error is the stop itself (KeyboardInterrupt, or the kernel killed after the grace).
+        status, error = "interrupted", None
     # The kernel is shut down now; forget its pid so a late SIGTERM cannot hit a reused one.
     state["kernel_pid"] = None
-    write_notebook(nb, output_path)
-    emit("finished", status=status, error=error, cells_executed=state["executed"])
+    finish(status, error)
     EVENTS.close()
 
 
