@@ -1,8 +1,6 @@
-// node:fs, not node:fs/promises: loading the promises API alone costs more start-up time than
-// checking a small notebook. Notebooks are read with callbacks, on libuv's thread pool, so that the
-// next file is read while the current one is checked; the small config is read synchronously.
-import { close, closeSync, constants, fstat, open, openSync, read as readInto, readSync, statSync } from "node:fs";
-import type { Stats } from "node:fs";
+// Synchronous file access on purpose: node:fs/promises alone costs more start-up time than checking
+// a small notebook, and the command reads one file at a time anyway.
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_INCLUDE, DEFAULT_LIMITS } from "../config/default-limits.js";
@@ -87,18 +85,9 @@ export async function checkCommand(args: string[], io: CliIo, deps: CheckDepende
 
   const readErrorSeverity = config.config.rules["read-error"] ?? "error";
   const reports: NotebookReport[] = [];
-  const readAt = (i: number): Promise<ReadOutcome> | undefined => {
-    const file = found.files[i];
-    if (file === undefined) return undefined;
-    return file.error === undefined ? deps.readNotebookFile(file.absolute) : Promise.resolve({ ok: false, message: file.error });
-  };
-  // One file checked at a time, the next one read meanwhile: reading overlaps checking, and memory
-  // stays bounded by the two largest notebooks, not the sum.
-  let next = readAt(0);
-  for (let i = 0; next !== undefined; i++) {
-    const file = found.files[i]!;
-    const read = await next;
-    next = readAt(i + 1);
+  // One file at a time: memory stays bounded by the largest notebook, not the sum.
+  for (const file of found.files) {
+    const read = file.error === undefined ? await deps.readNotebookFile(file.absolute) : ({ ok: false, message: file.error } as const);
     if (!read.ok) {
       reports.push(unreadable(file.path, read.message, readErrorSeverity));
       continue;
@@ -165,36 +154,25 @@ export type ReadOutcome = { ok: true; bytes: Uint8Array } | { ok: false; message
 export async function readNotebookFile(absolute: string): Promise<ReadOutcome> {
   let fd: number | undefined;
   try {
-    fd = await call<number>((done) => open(absolute, constants.O_RDONLY | constants.O_NONBLOCK, done));
-    const handle = fd;
-    const info = await call<Stats>((done) => fstat(handle, done));
+    fd = openSync(absolute, constants.O_RDONLY | constants.O_NONBLOCK);
+    const info = fstatSync(fd);
     if (info.isDirectory()) return { ok: false, message: `cannot read: ${describeFsError({ code: "EISDIR" })}` };
     if (!info.isFile()) return { ok: false, message: "cannot read: not a regular file (a device, FIFO or socket); name a notebook file" };
     if (info.size > MAX_NOTEBOOK_BYTES) {
       return { ok: false, message: `cannot check: the file is ${info.size} bytes, over the ${MAX_NOTEBOOK_BYTES}-byte limit; clear its outputs to shrink it` };
     }
-    // The size from fstat, as readFileSync takes it: a file that grows meanwhile is read as it was.
-    const bytes = Buffer.allocUnsafeSlow(info.size);
-    let filled = 0;
-    for (let n = -1; n !== 0 && filled < bytes.length; filled += n) {
-      const at = filled;
-      n = await call<number>((done) => readInto(handle, bytes, at, bytes.length - at, at, done));
-    }
-    return { ok: true, bytes: filled === bytes.length ? bytes : bytes.subarray(0, filled) };
+    return { ok: true, bytes: readFileSync(fd) };
   } catch (error) {
     return { ok: false, message: `cannot read: ${describeFsError(error)}` };
   } finally {
     if (fd !== undefined) {
-      const handle = fd;
-      // Nothing was written through it; a failed close loses nothing, so the result is not awaited.
-      close(handle, () => {});
+      try {
+        closeSync(fd);
+      } catch {
+        // nothing was written through it; a failed close loses nothing
+      }
     }
   }
-}
-
-/** One node:fs callback call as a promise (util.promisify, without its per-call wrapper). */
-function call<T>(start: (done: (error: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
 }
 
 function readBounded(file: string, limit: number): Uint8Array {
