@@ -1,4 +1,4 @@
-import { Buffer, isAscii, isUtf8 } from "node:buffer";
+import { Buffer, isAscii } from "node:buffer";
 import type { Finding } from "./finding.js";
 import { parsePythonJson } from "./schema/parse-python-json.js";
 
@@ -7,7 +7,8 @@ export type ReadResult =
   | { ok: true; text: string; value: unknown }
   | { ok: false; text: string | null; finding: Finding };
 
-const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+// fatal: invalid UTF-8 throws instead of becoming U+FFFD; ignoreBOM keeps a BOM, which nbformat refuses.
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * Decodes and parses the raw bytes of an `.ipynb` file the way nbformat reads them: strict UTF-8,
@@ -20,29 +21,22 @@ export function readNotebook(bytes: Uint8Array): ReadResult {
   if (bytes.length === 0) {
     return unreadable(null, "The file is empty, so it is not a notebook: delete it or save a notebook over it.");
   }
-  // ASCII is valid UTF-8, and most notebooks are ASCII: one native pass instead of two.
-  const ascii = isAscii(bytes);
-  if (!ascii && !isUtf8(bytes)) {
-    const at = firstInvalidUtf8(bytes);
-    const where = byteLineColumn(bytes, at);
-    return {
-      ok: false,
-      text: null,
-      finding: {
-        rule: "invalid-json",
-        severity: "error",
-        message:
-          `The file is not valid UTF-8 (bad byte at offset ${at}); it may be binary or saved in another ` +
-          "encoding. Notebooks must be UTF-8: re-save the file as UTF-8.",
-        line: where.line,
-        column: where.column,
-      },
-    };
+  // An ASCII file (valid UTF-8 as it is) is copied byte for byte into a one-byte string, cheaper
+  // than UTF-8 decoding it. Other files are decoded as they are, the strict decoder validating them
+  // in the same pass: writing their non-ASCII characters as \u escapes to keep a one-byte string
+  // was tried, and cost more than it saved on real notebooks at start-up.
+  let text: string;
+  if (isAscii(bytes)) text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  else {
+    try {
+      text = strictDecoder.decode(bytes);
+    } catch (error) {
+      const at = firstInvalidUtf8(bytes);
+      // Valid UTF-8 that still failed (a text too long for a string) is not the file's fault.
+      if (at === bytes.length) throw error;
+      return notUtf8(bytes, at);
+    }
   }
-  // An ASCII file is copied byte for byte into a one-byte string, cheaper than UTF-8 decoding it.
-  // Other files are decoded as they are: writing their non-ASCII characters as \u escapes to keep
-  // a one-byte string was tried, and cost more than it saved on real notebooks at start-up.
-  const text = ascii ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1") : decoder.decode(bytes);
   if (text.charCodeAt(0) === 0xfeff) {
     return unreadable(
       text,
@@ -68,6 +62,23 @@ export function readNotebook(bytes: Uint8Array): ReadResult {
     line,
     column,
   );
+}
+
+function notUtf8(bytes: Uint8Array, at: number): ReadResult {
+  const where = byteLineColumn(bytes, at);
+  return {
+    ok: false,
+    text: null,
+    finding: {
+      rule: "invalid-json",
+      severity: "error",
+      message:
+        `The file is not valid UTF-8 (bad byte at offset ${at}); it may be binary or saved in another ` +
+        "encoding. Notebooks must be UTF-8: re-save the file as UTF-8.",
+      line: where.line,
+      column: where.column,
+    },
+  };
 }
 
 function unreadable(text: string | null, message: string, line?: number, column?: number): ReadResult {
