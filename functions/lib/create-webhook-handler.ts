@@ -4,6 +4,7 @@ import { createAsyncDelivery, hasValidMarker, isAsyncDelivery, type AsyncDeliver
 import { isHttpEvent, parseHttpEvent } from "./http-request.js";
 import { jsonResponse, type HttpResponse } from "./http-response.js";
 import type { AsyncInvoker } from "./lambda-self-invoker.js";
+import { runNodeHandlers, type NodeHandler } from "./node-handler-bridge.js";
 
 /** What a warm container holds: the loaded app and how to defer work. */
 export interface WebhookRuntime {
@@ -14,6 +15,8 @@ export interface WebhookRuntime {
    * delivery never needs the app, so a cold start that only acknowledges never loads it.
    */
   loadApp: () => Promise<void>;
+  /** The HTTP handlers the app added once loaded (the run page under `/nbtrain/`). */
+  handlers?: readonly NodeHandler[];
   /** The webhook secret, also the key of the asynchronous-delivery marker. */
   secret: string;
   /** When set, a verified delivery is acknowledged at once and handled by an asynchronous invocation. */
@@ -76,6 +79,17 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       return jsonResponse(500, { error: "The app could not start; see the function's logs." });
     }
 
+    if ((request.method === "GET" || request.method === "HEAD") && request.path.startsWith("/nbtrain/")) {
+      // The run page: the same handlers `npm start` serves, run through a small request/response bridge.
+      try {
+        await app.loadApp();
+        const answer = await runNodeHandlers(app.handlers ?? [], request);
+        return answer ?? jsonResponse(404, { error: "Not found." });
+      } catch (error) {
+        logError(`webhook: the run page failed: ${redactSecrets(error instanceof Error ? error.message : String(error))}`);
+        return jsonResponse(500, { error: "The run page could not be read; see the function's logs." });
+      }
+    }
     if (request.method === "GET" || request.method === "HEAD") return jsonResponse(200, { status: "ok", app: "nbtrain" });
     if (request.method !== "POST") return jsonResponse(405, { error: `${request.method} is not supported; GitHub delivers webhooks with POST.` });
 

@@ -3,6 +3,8 @@ export interface HttpResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
+  /** Set when `body` is base64 (a gzip-encoded or binary answer). */
+  isBase64Encoded?: boolean;
 }
 
 /** A JSON response; the body never carries more than the caller put in it. */

@@ -7,6 +7,7 @@ import { openStore } from "../../src/storage/open-store.js";
 import { APP_SECRETS } from "./load-webhook-runtime.js";
 import type { SecretLoader } from "./secret-loader.js";
 import { readWebhookSettings } from "./webhook-settings.js";
+import { readRunPageSettings } from "../../src/run-page/run-page-settings.js";
 
 export interface JobReporterDeps {
   env: NodeJS.ProcessEnv;
@@ -47,12 +48,17 @@ export async function loadJobReporter(deps: JobReporterDeps): Promise<JobStateLi
   // A run that ends no longer needs its read-only token: its secret (nbtrain/job-token/<run-id>) is deleted.
   const region = deps.env.AWS_REGION;
   const secrets = deps.env.NBTRAIN_JOB_SOURCE === "archive" && region ? new (await import("../../src/compute/aws-job-token-remover.js")).AwsJobTokenRemover({ region }) : undefined;
+  // With NBTRAIN_PUBLIC_URL, reports link the run page (signed with the key the webhook function serves it with).
+  const runPage = deps.env.NBTRAIN_PUBLIC_URL
+    ? readRunPageSettings({ ...deps.env, NBTRAIN_PAGE_KEY: env.NBTRAIN_PAGE_KEY, WEBHOOK_SECRET: env.NBTRAIN_PAGE_KEY ? undefined : await deps.secrets("WEBHOOK_SECRET") })
+    : null;
   const webBase = deps.env.GHE_HOST ? `${deps.env.GHE_PROTOCOL ?? "https"}://${deps.env.GHE_HOST}` : "https://github.com";
   return (event) =>
     reportJobEvent(event, {
       octokitFor: async (installationId) => (await probot.auth(installationId)) as unknown as GitHubClient,
       train: { store, storeUri, readLogTail, ...(secrets ? { secrets } : {}) },
       webBase,
+      ...(runPage ? { runPage } : {}),
       ...(deps.clock ? { clock: deps.clock } : {}),
     });
 }

@@ -3,9 +3,10 @@ import type { WebhookRuntime } from "./create-webhook-handler.js";
 import type { AsyncInvoker } from "./lambda-self-invoker.js";
 import type { SecretLoader } from "./secret-loader.js";
 import { readWebhookSettings } from "./webhook-settings.js";
+import type { NodeHandler } from "./node-handler-bridge.js";
 
 /** Secrets the app itself reads from its environment, resolved like the App's own. */
-export const APP_SECRETS = ["NBTRAIN_GDRIVE_CREDENTIALS"] as const;
+export const APP_SECRETS = ["NBTRAIN_GDRIVE_CREDENTIALS", "NBTRAIN_PAGE_KEY"] as const;
 
 export interface WebhookRuntimeDeps {
   env: NodeJS.ProcessEnv;
@@ -40,6 +41,8 @@ export async function loadWebhookRuntime(deps: WebhookRuntimeDeps): Promise<Webh
   });
   await probot.ready();
 
+  // What the app adds with addHandler (the run page); the webhook handler runs GET requests through them.
+  const handlers: NodeHandler[] = [];
   let loaded: Promise<void> | undefined;
   const loadApp = (): Promise<void> => {
     loaded ??= (async () => {
@@ -48,7 +51,8 @@ export async function loadWebhookRuntime(deps: WebhookRuntimeDeps): Promise<Webh
         const value = await deps.secrets(name);
         if (value !== undefined) env[name] = value;
       }
-      await probot.load(await deps.app(env));
+      handlers.length = 0;
+      await probot.load(await deps.app(env), { cwd: process.cwd(), addHandler: (handler) => void handlers.push(handler) });
     })();
     loaded.catch(() => (loaded = undefined));
     return loaded;
@@ -57,6 +61,7 @@ export async function loadWebhookRuntime(deps: WebhookRuntimeDeps): Promise<Webh
   return {
     probot,
     loadApp,
+    handlers,
     secret,
     maxAsyncBytes: settings.maxAsyncBytes,
     ...(settings.mode === "async" && settings.functionName ? { invokeAsync: deps.invoker(settings.functionName) } : {}),

@@ -3,6 +3,7 @@ import path from "node:path";
 import { bundleFunction, type BundleResult } from "./bundle-function.js";
 import { eagerInputs } from "./eager-inputs.js";
 import { findHeavySdks } from "./heavy-sdk.js";
+import { BUNDLED_ASSET_DIR, pageAssetFiles } from "../../src/run-page/page-assets.js";
 
 /** The deployable units and where their entries live in the repository. */
 export const FUNCTION_ENTRIES = {
@@ -30,12 +31,16 @@ export interface BuiltFunction extends BundleResult {
 export async function buildFunctions(root: string, outRoot = path.join(root, "dist")): Promise<{ functions: BuiltFunction[]; runner: BundleResult }> {
   const functions: BuiltFunction[] = [];
   const markdown = (await readdir(path.join(root, "templates"))).filter((file) => file.endsWith(".md"));
+  const pageAssets = await pageAssetFiles();
   for (const [name, entry] of Object.entries(FUNCTION_ENTRIES)) {
     const dir = path.join(outRoot, "functions", name);
     await rm(dir, { recursive: true, force: true });
     const bundle = await bundleFunction(path.join(root, entry), dir, name);
     await mkdir(path.join(dir, "templates"), { recursive: true });
     for (const file of markdown) await cp(path.join(root, "templates", file), path.join(dir, "templates", file));
+    // The run page's uPlot and script, served from the function URL (src/run-page/page-assets.ts finds them here).
+    await mkdir(path.join(dir, BUNDLED_ASSET_DIR), { recursive: true });
+    for (const asset of pageAssets) await cp(asset.file, path.join(dir, BUNDLED_ASSET_DIR, asset.name));
     await writeFile(path.join(dir, "package.json"), `${JSON.stringify({ name: `nbtrain-${name}`, version: "0.0.0", private: true, type: "module" }, null, 2)}\n`);
     const eager = eagerInputs(bundle.metafile, bundle.entry);
     const eagerHeavySdks = findHeavySdks(eager.inputs);

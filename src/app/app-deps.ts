@@ -6,6 +6,8 @@ import type { Limits, RuleSeverities } from "../config/repo-config.js";
 import type { NotebookReport } from "../notebook/finding.js";
 import type { Store } from "../storage/store.js";
 import type { ShareDeps } from "../review-copies/share-review-copies.js";
+import type { PageAssets } from "../run-page/page-assets.js";
+import type { RunPageSettings } from "../run-page/run-page-settings.js";
 import type { Claims } from "../util/claims.js";
 
 /** The Markdown templates the reports are rendered from (templates/*.md). */
@@ -40,6 +42,19 @@ export interface AppDeps {
   train?: TrainDeps;
   /** Drive review copies for repositories that enable `share:`; without it no repository shares. */
   share?: ShareDeps;
+  /** The live run page (src/run-page/) and check run progress; needs `train`. */
+  page?: PageDeps;
+}
+
+/** What the run page needs beyond the training deps. */
+export interface PageDeps {
+  settings: RunPageSettings;
+  /** uPlot and the page's script, read on first use. */
+  assets: () => Promise<PageAssets>;
+  /** Shortest time between two progress updates of one check run. Default 10 s. */
+  progressIntervalMs?: number;
+  /** How often running runs' progress is read from the store. Default 3 s. */
+  progressPollMs?: number;
 }
 
 /** What `/train` needs: where jobs run and where their artifacts are kept. */

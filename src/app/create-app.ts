@@ -13,6 +13,8 @@ import { reportJobEvent } from "../training/report-job-event.js";
 import { describeError } from "../github/describe-error.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { runNotebookCheck } from "../checks/run-notebook-check.js";
+import { mountRunPage } from "./mount-run-page.js";
+import { handleBaselinePush } from "./handle-baseline-push.js";
 import { runChecksInOrder } from "../checks/run-checks-in-order.js";
 import { createClaims } from "../util/claims.js";
 
@@ -24,7 +26,7 @@ import { createClaims } from "../util/claims.js";
  * `/train` commands and the training check runs' buttons, and reports the backend's job state events.
  */
 export function createApp(deps: AppDeps): ApplicationFunction {
-  return (app) => {
+  return (app, options) => {
     const withClaims: AppDeps = { ...deps, claims: deps.claims ?? createClaims(deps.train?.store, deps.clock) };
     const runCheck = runChecksInOrder((context, target, request) => runNotebookCheck(context, target, withClaims, request));
     app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"], handlePullRequest(runCheck));
@@ -42,7 +44,10 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     if (train) {
       const clock = deps.clock ?? (() => new Date());
       app.on("issue_comment.created", handleIssueComment(train, clock));
+      app.on("push", handleBaselinePush(train, clock));
       app.on("check_run.requested_action", handleRequestedAction(train, clock));
+      // Before the report's listener: a run's last progress update settles before its final report.
+      if (deps.page) mountRunPage(app, options?.addHandler, train, deps.page, { clock, ...(deps.webBase ? { webBase: deps.webBase } : {}) });
       train.compute.subscribe(async (event) => {
         try {
           await reportJobEvent(event, {
@@ -50,6 +55,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
             train,
             clock,
             ...(deps.webBase ? { webBase: deps.webBase } : {}),
+            ...(deps.page ? { runPage: deps.page.settings } : {}),
           });
         } catch (error) {
           app.log.error({ runId: event.runId, status: event.status, reason: describeError(error) }, "could not report a job state event on GitHub");

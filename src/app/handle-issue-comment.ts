@@ -9,6 +9,7 @@ import { readTrainConfig } from "../training/read-train-config.js";
 import { refuse } from "../training/refuse-comment.js";
 import { replyTrainStatus } from "../training/reply-train-status.js";
 import { runTrainCommand } from "../training/run-train-command.js";
+import { runBaselineCommand } from "../training/run-baseline-command.js";
 import { approveForkCommand } from "../training/approve-fork-command.js";
 import type { TrainComment } from "../training/train-comment.js";
 import { withKeyedLock } from "../util/keyed-lock.js";
@@ -60,6 +61,8 @@ export function handleIssueComment(train: TrainDeps, clock: () => Date) {
             return await cancelTrainRuns(command, from, train, clock);
           case "run":
             return await runTrainCommand(command, from, train, clock);
+          case "baseline":
+            return await runBaselineCommand(command, from, train, clock);
           case "approve":
             return await approveForkCommand(from, train, clock);
         }

@@ -49,6 +49,7 @@ export function parseTrainComment(body: string): CommandResult | null {
     return { ok: true, command: { kind: "status" } };
   }
   if (head === "cancel") return parseCancel(tokens.slice(1));
+  if (head === "baseline") return parseBaseline(tokens.slice(1));
   if (head === "approve") {
     if (tokens.length > 1) return unexpected(tokens[1]!, "`/train approve` takes no arguments: it approves the pull request's current head commit.");
     return { ok: true, command: { kind: "approve" } };
@@ -67,6 +68,16 @@ function parseCancel(args: Token[]): CommandResult {
     );
   }
   return { ok: true, command: { kind: "cancel", runId } };
+}
+
+function parseBaseline(args: Token[]): CommandResult {
+  if (args.length === 0) return { ok: true, command: { kind: "baseline" } };
+  if (args.length > 1) return unexpected(args[1]!, "`/train baseline` takes at most one notebook; its parameters come from `train.baseline` in `.github/nbtrain.yml`.");
+  // The notebook goes through the same checks as a run's.
+  const run = parseRun(args);
+  if (!run.ok) return run;
+  if (run.command.kind !== "run" || run.command.notebook === undefined) return unexpected(args[0]!, "`/train baseline` takes a notebook path, such as `/train baseline notebooks/train.ipynb`.");
+  return { ok: true, command: { kind: "baseline", notebook: run.command.notebook } };
 }
 
 function parseRun(tokens: Token[]): CommandResult {

@@ -22,6 +22,12 @@ export interface CancelCommand {
   runId?: string;
 }
 
+/** `/train baseline [NOTEBOOK]`: a maintainer trains the baseline at the PR's merge base. */
+export interface BaselineCommand {
+  kind: "baseline";
+  notebook?: string;
+}
+
 export interface StatusCommand {
   kind: "status";
 }
@@ -35,7 +41,7 @@ export interface HelpCommand {
   kind: "help";
 }
 
-export type TrainCommand = RunCommand | CancelCommand | StatusCommand | ApproveCommand | HelpCommand;
+export type TrainCommand = RunCommand | CancelCommand | StatusCommand | ApproveCommand | HelpCommand | BaselineCommand;
 
 export type CommandErrorCode =
   | "too-long"

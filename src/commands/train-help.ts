@@ -4,6 +4,7 @@ export const TRAIN_HELP = `**\`/train\` commands** (first line of a new PR comme
 \`\`\`
 /train [NOTEBOOK] [name=value ...] [--gpu TYPE] [--gpus N] [--memory SIZE] [--timeout DURATION] [--spot|--on-demand]
 /train cancel [RUN]
+/train baseline [NOTEBOOK]
 /train status
 /train approve
 /train help
@@ -19,6 +20,8 @@ export const TRAIN_HELP = `**\`/train\` commands** (first line of a new PR comme
 - \`--spot\` / \`--on-demand\`: capacity type (spot runs resume from their last checkpoint when reclaimed).
 - Flags take \`--flag value\` or \`--flag=value\`.
 - \`/train cancel\` cancels this PR's active runs, or the run whose id is given.
+- \`/train baseline\` (maintainers) trains the baseline that runs of this PR are compared with, at the PR's merge base,
+  with the parameters \`train.baseline\` gives the notebook.
 - \`/train approve\` (maintainers): approves a fork's current head commit for training; a new push needs a new approval.
 
 Example: \`/train notebooks/mnist.ipynb lr=0.01 epochs=5 --gpu a10g --timeout 2h\``;

@@ -44,6 +44,19 @@ export const gpuTypeSchema = z
 const PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
 
 /**
+ * One entry of `train.baseline`: notebooks (globs, repository-relative) trained on every push to
+ * the default branch that changes one of them or the config, with these parameters; the result is
+ * that commit's baseline, which PRs' runs are compared with.
+ */
+export const baselineEntrySchema = z
+  .object({
+    notebook: z.string().min(1).max(500).refine((glob) => !glob.startsWith("/") && !glob.split("/").includes(".."), "a notebook glob is relative to the repository root, without .."),
+    parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/u, "a parameter name is a Python identifier"), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
+  })
+  .strict();
+export type BaselineEntry = z.output<typeof baselineEntrySchema>;
+
+/**
  * The `train` section of `.github/nbtrain.yml`: who may `/train`, the GPU types on offer and the
  * limits a command is checked against. Every key has a default, so an absent section is valid;
  * unknown keys are errors so that a typo never silently lifts a limit.
@@ -82,6 +95,8 @@ export const trainConfigSchema = z
     requirements: z.enum(["off", "notebook", "root"]).default("off"),
     /** Opt-in: replace Git LFS pointers in the job's tree by their content (else each is reported). */
     lfs: z.boolean().default(false),
+    /** Notebooks trained on pushes to the default branch, as the baselines PR runs compare with. */
+    baseline: z.array(baselineEntrySchema).max(20, "list at most 20 baseline entries").default([]),
     /**
      * Pull requests from forks: `approve` (the default) trains a fork's head commit only once a
      * maintainer approved it with `/train approve`; `allow` trains it like a branch's; `deny` never does.

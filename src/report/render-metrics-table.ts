@@ -1,5 +1,6 @@
 import { escapeMarkdown } from "./escape-markdown.js";
 import type { MetricValue } from "../runs/run-result.js";
+import type { ReportBaseline } from "./run-report-input.js";
 
 const MAX_ROWS = 50;
 
@@ -7,17 +8,19 @@ const MAX_ROWS = 50;
  * The final metrics as a Markdown table, with a column of deltas against a baseline run when
  * one is given (numbers only; a metric the baseline lacks shows "new"). Returns "" without metrics.
  */
-export function renderMetricsTable(metrics: Record<string, MetricValue>, baseline?: { runId: string; branch: string; metrics: Record<string, MetricValue> } | null): string {
+export function renderMetricsTable(metrics: Record<string, MetricValue>, baseline?: ReportBaseline | null): string {
   const names = Object.keys(metrics);
   if (names.length === 0) return "";
-  const header = baseline ? `| Metric | Value | Δ vs \`${baseline.runId.replace(/`/gu, "")}\` on ${escapeMarkdown(baseline.branch)} |\n|---|---:|---:|` : "| Metric | Value |\n|---|---:|";
+  const header = baseline
+    ? `| Metric | Value | Baseline | Δ vs ${escapeMarkdown(baseline.branch)} at \`${baseline.commit.slice(0, 7)}\` |\n|---|---:|---:|---:|`
+    : "| Metric | Value |\n|---|---:|";
   const rows = names.slice(0, MAX_ROWS).map((name) => {
     const value = metrics[name] ?? null;
     const cells = [escapeMarkdown(name), formatValue(value)];
-    if (baseline) cells.push(formatDelta(value, baseline.metrics[name]));
+    if (baseline) cells.push(formatValue(baseline.metrics[name]), formatDelta(value, baseline.metrics[name]));
     return `| ${cells.join(" | ")} |`;
   });
-  if (names.length > MAX_ROWS) rows.push(`| … ${names.length - MAX_ROWS} more | |${baseline ? " |" : ""}`);
+  if (names.length > MAX_ROWS) rows.push(`| … ${names.length - MAX_ROWS} more | |${baseline ? " | |" : ""}`);
   return `${header}\n${rows.join("\n")}`;
 }
 
@@ -27,7 +30,8 @@ export function formatValue(value: MetricValue | undefined): string {
   return escapeMarkdown(String(value)).slice(0, 200);
 }
 
-function formatDelta(value: MetricValue, before: MetricValue | undefined): string {
+/** The change from `before` to `value`: `+0.012 (+3.1%)`, `±0`, `new`, or `changed` for non-numbers. */
+export function formatDelta(value: MetricValue, before: MetricValue | undefined): string {
   if (before === undefined) return "new";
   if (typeof value !== "number" || typeof before !== "number") return value === before ? "=" : "changed";
   const delta = value - before;

@@ -1,6 +1,6 @@
 import { formatDuration } from "../commands/format-duration.js";
 import { escapeMarkdown } from "./escape-markdown.js";
-import { formatValue } from "./render-metrics-table.js";
+import { formatDelta, formatValue } from "./render-metrics-table.js";
 import type { MetricValue } from "../runs/run-result.js";
 
 export type RunLineState = "queued" | "starting" | "running" | "retrying" | "succeeded" | "failed" | "cancelled" | "timed_out";
@@ -14,6 +14,8 @@ export interface RunLine {
   durationSeconds?: number | null;
   /** A few final metrics for the line; the check run has them all. */
   metrics?: Record<string, MetricValue>;
+  /** The baseline's metrics, for a delta after each metric. */
+  baseline?: Record<string, MetricValue>;
   /** The check run's page. */
   url?: string;
 }
@@ -40,7 +42,9 @@ export function renderRunLine(line: RunLine): string {
   if (line.attempt !== undefined && line.attempt > 1) parts.push(`attempt ${line.attempt}`);
   if (line.durationSeconds !== undefined && line.durationSeconds !== null) parts.push(formatDuration(line.durationSeconds));
   const metrics = Object.entries(line.metrics ?? {}).slice(0, 3);
-  if (metrics.length > 0) parts.push(metrics.map(([name, value]) => `${escapeMarkdown(name)} ${formatValue(value)}`).join(", "));
+  const baseline = line.baseline;
+  const delta = (name: string, value: MetricValue) => (baseline && typeof value === "number" && typeof baseline[name] === "number" ? ` (${formatDelta(value, baseline[name])})` : "");
+  if (metrics.length > 0) parts.push(metrics.map(([name, value]) => `${escapeMarkdown(name)} ${formatValue(value)}${delta(name, value)}`).join(", "));
   if (line.url) parts.push(`[details](${line.url})`);
   return `- ${runLineMarker(line.runId)}${parts.join(" · ")}`;
 }

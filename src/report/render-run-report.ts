@@ -35,7 +35,7 @@ export function renderRunReport(input: RunReportInput): RunReport {
   const title = `${HEADLINE[input.conclusion]}: ${input.notebook}${duration !== null ? ` in ${formatDuration(duration)}` : ""}`.slice(0, 200);
 
   const head = [
-    `### ${HEADLINE[input.conclusion]} \`${codeSafe(input.notebook)}\``,
+    `### ${HEADLINE[input.conclusion]} \`${codeSafe(input.notebook)}\`${input.baselineOf ? ` (baseline of \`${codeSafe(input.baselineOf.branch)}\` at \`${input.baselineOf.commit.slice(0, 7)}\`)` : ""}`,
     "",
     "| Run | Status | Duration | Attempts | Cells |",
     "|---|---|---|---|---|",
@@ -51,7 +51,7 @@ export function renderRunReport(input: RunReportInput): RunReport {
 
   const failure = renderFailure(input);
   const metrics = result ? renderMetricsTable(result.metrics, input.baseline ?? null) : "";
-  const metricsPart = metrics ? `#### Metrics\n\n${metrics}${input.baseline ? "" : "\n\n_No earlier successful run of this notebook on the base branch to compare with._"}` : "";
+  const metricsPart = metrics ? `#### Metrics\n\n${metrics}${comparisonLine(input)}` : "";
   const chart = renderMetricsChart(input.series);
   const chartPart = chart ? `#### Metrics over time\n\n${chart}` : "";
   const links = input.links.map((link) => `- ${link.label}: ${"url" in link ? `<${link.url}>` : `\`${codeSafe(link.path)}\``}`);
@@ -66,6 +66,17 @@ export function renderRunReport(input: RunReportInput): RunReport {
   if (textSize(summary) > limit) summary = compose({ chart: "", log: "" });
   summary = truncateText(summary, limit, "\n\n_…truncated to fit GitHub's limit._");
   return { conclusion: input.conclusion, title, summary };
+}
+
+/** Which commit the deltas are against, or why there are none; a baseline run says whose baseline it is. */
+function comparisonLine(input: RunReportInput): string {
+  if (input.baselineOf) return `\n\nRecorded as the baseline of \`${escapeMarkdown(input.baselineOf.branch)}\` at \`${input.baselineOf.commit}\`.`;
+  if (input.baseline) {
+    const which = input.baseline.relation === "merge-base" ? "the merge base" : "the nearest earlier baseline (the merge base has none)";
+    return `\n\nCompared with ${which}: \`${input.baseline.commit}\` on \`${escapeMarkdown(input.baseline.branch)}\`.`;
+  }
+  // The note is nbtrain's own sentence, with code spans around the branch and commit.
+  return input.baselineNote ? `\n\n${input.baselineNote}` : "";
 }
 
 function describeStatus(input: RunReportInput): string {

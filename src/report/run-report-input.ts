@@ -6,6 +6,14 @@ export type { MetricValue, RunResultView } from "../runs/run-result.js";
 /** How a finished run ended, as GitHub's check run conclusions name it. */
 export type RunConclusion = "success" | "failure" | "cancelled" | "timed_out";
 
+/** What a PR run's metrics are compared with: a default-branch commit's baseline. */
+export interface ReportBaseline {
+  commit: string;
+  branch: string;
+  relation: "merge-base" | "earlier";
+  metrics: Record<string, MetricValue>;
+}
+
 /** A link, or a place without a URL (a file on the bot's machine), shown as code. */
 export type ReportLink = { label: string; url: string } | { label: string; path: string };
 
@@ -24,8 +32,12 @@ export interface RunReportInput {
   result: RunResultView | null;
   /** `metrics.jsonl`, one record per step or epoch. */
   series: ReadonlyArray<Record<string, MetricValue>>;
-  /** The last successful run of the same notebook on the base branch, when the store has one. */
-  baseline?: { runId: string; branch: string; metrics: Record<string, MetricValue> } | null;
+  /** The baseline of the PR's merge base (or the nearest earlier one) on the base branch, when one exists. */
+  baseline?: ReportBaseline | null;
+  /** Why there is no baseline to compare with (shown instead of the deltas' column). */
+  baselineNote?: string | null;
+  /** Set for a baseline run: the default branch and commit whose baseline it made. */
+  baselineOf?: { branch: string; commit: string } | null;
   links: ReportLink[];
   /** The last lines of the job's log, shown on failure. */
   logTail?: string | null;

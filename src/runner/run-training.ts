@@ -13,6 +13,7 @@ import { findPython } from "./find-python.js";
 import { hashFile } from "./hash-file.js";
 import { installRequirements } from "./install-requirements.js";
 import { prepareWorkingTree } from "./source/prepare-working-tree.js";
+import { LiveProgressWriter } from "./live-progress.js";
 import { loadNotebook, type LoadedNotebook } from "./load-notebook.js";
 import { markFailedCell } from "./mark-failed-cell.js";
 import { pythonDir } from "./package-root.js";
@@ -121,6 +122,8 @@ interface RunContext {
   /** Collected into the result; each is also reported as it happens. */
   warnings: string[];
   warn: (message: string) => void;
+  /** Mirrors the attempt's cell and metrics into the store for the run page and the check run. */
+  live: LiveProgressWriter;
 }
 
 interface Restored {
@@ -157,7 +160,8 @@ interface Executed {
  * throw `RunInputError` before anything is written to the store; a notebook that fails or is
  * stopped is an outcome (see `result.status`), not an exception.
  */
-export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutcome> {
+export async function runTraining(spec: RunSpec, runDeps: RunDeps): Promise<RunOutcome> {
+  let deps = runDeps;
   const loaded = await loadNotebook(spec, deps.cwd);
   const python = deps.python ?? (await findPython(deps.env));
   const store = scopeStore(deps.store, runLayout.prefix({ owner: spec.owner, repo: spec.repo, runId: spec.run_id }));
@@ -173,12 +177,25 @@ export async function runTraining(spec: RunSpec, deps: RunDeps): Promise<RunOutc
   };
   await rm(dirs.outputs, { recursive: true, force: true });
   for (const dir of [dirs.outputs, dirs.kernel]) await mkdir(dir, { recursive: true });
+  // Every event also moves the live progress that the run page and the check run read from the store.
+  const live = new LiveProgressWriter(store, path.join(dirs.outputs, "metrics.jsonl"), attempt);
+  const reporter = runDeps.progress;
+  deps = {
+    ...runDeps,
+    progress: {
+      report: (event) => {
+        live.observe(event);
+        reporter.report(event);
+      },
+      close: () => reporter.close(),
+    },
+  };
   const warnings: string[] = [];
   const warn = (message: string) => {
     warnings.push(message);
     deps.progress.report({ type: "warning", message });
   };
-  const run: RunContext = { spec, deps, store, loaded, python, attempt, startedAt, workDir, dirs, warnings, warn };
+  const run: RunContext = { spec, deps, store, loaded, python, attempt, startedAt, workDir, dirs, warnings, warn, live };
 
   try {
     const restored = await restore(run);
@@ -379,6 +396,14 @@ async function execute(run: RunContext, restored: Restored, injected: Injected, 
     ? setTimeout(() => stop("timeout", `the ${spec.limits.timeout_seconds} s timeout passed`), spec.limits.timeout_seconds * 1000)
     : undefined;
   scheduleSync(spec.limits.sync_interval_seconds);
+  // Progress goes to the store on the sync interval too, whether or not a checkpoint was written.
+  let flushing: Promise<void> = Promise.resolve();
+  const flushLive = () => {
+    flushing = flushing.then(() => run.live.flush()).catch((error: unknown) => run.warn(`live progress: ${error instanceof Error ? error.message : String(error)}`));
+    return flushing;
+  };
+  const liveTimer = setInterval(() => void flushLive(), spec.limits.sync_interval_seconds * 1000);
+  void flushLive();
 
   const shimKill = new Promise<null>((resolve) => {
     const check = setInterval(() => {
@@ -402,6 +427,8 @@ async function execute(run: RunContext, restored: Restored, injected: Injected, 
     deps.signal?.removeEventListener("abort", onAbort);
     syncStopped = true;
     clearTimeout(syncTimer);
+    clearInterval(liveTimer);
+    await flushLive();
   }
   return { ended, stopReason, stoppedAt, cellsExecuted, pendingSync: syncing };
 }

@@ -13,11 +13,15 @@
  *   manifest.json         the checkpoint files a restore may use (job)
  *   checkpoints/<seq>/…   every checkpoint version, under its manifest's sequence (job)
  *   output.ipynb          the executed notebook (job)
+ *   progress.json         where a running attempt is: its cell and newest metrics (job, every sync interval)
+ *   metrics.live.jsonl    the running attempt's metrics so far, for the run page (job, every sync interval)
  *   logs/pip.log          pip's log when requirements failed (job)
  * index/active/<owner>/<repo>/<pr>/<run-id>   one empty object per unfinished run (bot)
  * index/pulls/<owner>/<repo>/<pr>/<run-id>    every run of a PR (bot)
  * index/deliveries/<owner>/<repo>/<delivery>  re-run clicks already acted on (bot)
- * baselines/<owner>/<repo>/<branch-hash>/<notebook-hash>.json   last success per notebook and base branch (bot)
+ * baselines/<owner>/<repo>/<branch-hash>/<notebook-hash>.json   (old: any PR's last success; ignored, never written)
+ * baselines/<owner>/<repo>/commits/<branch-hash>/<notebook-hash>/<sha>.json   a default-branch commit's baseline (bot, from a baseline run)
+ * runs/<owner>/<repo>/<run-id>/comparison.json   the baseline a finished PR run was compared with, or why none (bot)
  */
 
 /** The files of one run, relative to its prefix. */
@@ -30,6 +34,9 @@ export const RUN_FILES = {
   manifest: "manifest.json",
   checkpoints: "checkpoints/",
   output: "output.ipynb",
+  progress: "progress.json",
+  comparison: "comparison.json",
+  liveMetrics: "metrics.live.jsonl",
   pipLog: "logs/pip.log",
 } as const;
 
@@ -76,6 +83,11 @@ export const runLayout = {
   /** Branch names and paths may hold any character: the caller hashes them to keep the key valid and short. */
   baseline(owner: string, repo: string, branchHash: string, notebookHash: string): string {
     return `baselines/${owner}/${repo}/${branchHash}/${notebookHash}.json`;
+  },
+
+  /** The baselines of one notebook on one branch, one object per commit (`<sha>.json`) under this prefix. */
+  commitBaselines(owner: string, repo: string, branchHash: string, notebookHash: string): string {
+    return `baselines/${owner}/${repo}/commits/${branchHash}/${notebookHash}/`;
   },
 };
 

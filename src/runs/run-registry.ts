@@ -8,14 +8,33 @@ import { metricValueSchema, parseRunResult, type MetricValue, type RunResultView
 
 export type { RunRequest } from "./run-request.js";
 
-const baselineSchema = z.object({
+const SHA = /^[0-9a-f]{40}$/u;
+
+/** `baselines/…/commits/…/<sha>.json`: what a baseline run at a default-branch commit measured. */
+export const commitBaselineSchema = z.object({
+  format: z.literal("nbtrain-baseline/2"),
   runId: z.string(),
   branch: z.string(),
-  headSha: z.string(),
+  commit: z.string().regex(SHA),
+  notebook: z.string(),
+  parameters: z.record(z.string(), z.unknown()),
   finishedAt: z.string(),
   metrics: z.record(z.string(), metricValueSchema),
 });
-export type Baseline = z.output<typeof baselineSchema>;
+export type CommitBaseline = z.output<typeof commitBaselineSchema>;
+
+/** `comparison.json` of a finished PR run: the baseline its deltas are against, or why there is none. */
+export const comparisonSchema = z.union([
+  z.object({
+    kind: z.literal("baseline"),
+    /** The merge base itself had a baseline, or the nearest earlier commit with one was used. */
+    relation: z.enum(["merge-base", "earlier"]),
+    mergeBase: z.string(),
+    baseline: commitBaselineSchema,
+  }),
+  z.object({ kind: z.literal("none"), branch: z.string(), mergeBase: z.string().nullable(), why: z.string() }),
+]);
+export type Comparison = z.output<typeof comparisonSchema>;
 
 /** The largest `metrics.jsonl` the report reads; a runaway logger must not exhaust the bot's memory. */
 const MAX_SERIES_BYTES = 4 * 1024 * 1024;
@@ -23,8 +42,9 @@ const MAX_SERIES_BYTES = 4 * 1024 * 1024;
 /**
  * The bot's own records in the Store, beside the runner's artifacts (keys in run-layout.ts):
  * a run's request and staged notebook; the active-run index, so limits count active runs per
- * repository and per PR with one list call; every run of a PR, for `/train status`; and the last
- * successful run of a notebook for PRs into a branch, for the report's deltas. What it reads
+ * repository and per PR with one list call; every run of a PR, for `/train status`; the
+ * baselines of default-branch commits (written only by baseline runs), and what a PR run was
+ * compared with. What it reads
  * back is parsed at this edge with the schemas in run-request.ts and run-result.ts.
  */
 export class RunRegistry {
@@ -118,18 +138,30 @@ export class RunRegistry {
     });
   }
 
-  async readBaseline(owner: string, repo: string, branch: string, notebook: string): Promise<Baseline | null> {
-    const value = await this.readJson(this.baselineKey(owner, repo, branch, notebook));
-    const parsed = baselineSchema.safeParse(value);
+  /** Records a default-branch commit's baseline; only a baseline run (request.baseline set) calls this. */
+  async writeCommitBaseline(owner: string, repo: string, baseline: CommitBaseline): Promise<void> {
+    const key = `${this.commitBaselinePrefix(owner, repo, baseline.branch, baseline.notebook)}${baseline.commit}.json`;
+    await this.store.put(key, Buffer.from(JSON.stringify(baseline)), { contentType: "application/json" });
+  }
+
+  /** The commits of `branch` that have a baseline of `notebook`. */
+  async listBaselineCommits(owner: string, repo: string, branch: string, notebook: string): Promise<Set<string>> {
+    const prefix = this.commitBaselinePrefix(owner, repo, branch, notebook);
+    return new Set((await this.store.list(prefix)).map((object) => object.key.slice(prefix.length).replace(/\.json$/u, "")).filter((sha) => SHA.test(sha)));
+  }
+
+  async readCommitBaseline(owner: string, repo: string, branch: string, notebook: string, commit: string): Promise<CommitBaseline | null> {
+    if (!SHA.test(commit)) return null;
+    const parsed = commitBaselineSchema.safeParse(await this.readJson(`${this.commitBaselinePrefix(owner, repo, branch, notebook)}${commit}.json`).catch(() => null));
     return parsed.success ? parsed.data : null;
   }
 
-  async writeBaseline(owner: string, repo: string, notebook: string, baseline: Baseline): Promise<void> {
-    await this.store.put(this.baselineKey(owner, repo, baseline.branch, notebook), Buffer.from(JSON.stringify(baseline)), { contentType: "application/json" });
+  async writeComparison(run: RunRef, comparison: Comparison): Promise<void> {
+    await this.store.put(runLayout.key(run, "comparison"), Buffer.from(JSON.stringify(comparison)), { contentType: "application/json" });
   }
 
-  private baselineKey(owner: string, repo: string, branch: string, notebook: string): string {
-    return runLayout.baseline(owner, repo, hash(branch), hash(notebook));
+  private commitBaselinePrefix(owner: string, repo: string, branch: string, notebook: string): string {
+    return runLayout.commitBaselines(owner, repo, hash(branch), hash(notebook));
   }
 
   private async readJson(key: string): Promise<unknown | null> {

@@ -26,10 +26,12 @@ export const runParametersSchema = z.record(z.string(), z.union([z.string(), z.n
 export const runRequestSchema = z.object({
   format: z.literal(REQUEST_FORMAT),
   runId: z.string().refine(isRunId),
-  commentId: z.number().int().positive(),
+  /** 0 for a baseline run (no comment asked for it). */
+  commentId: z.number().int().nonnegative(),
   owner: z.string(),
   repo: z.string(),
-  pullNumber: z.number().int().positive(),
+  /** 0 for a baseline run, which belongs to a default-branch commit, not to a PR. */
+  pullNumber: z.number().int().nonnegative(),
   headSha: z.string(),
   baseRef: z.string(),
   notebook: z.string(),
@@ -45,6 +47,11 @@ export const runRequestSchema = z.object({
   backendJobId: z.string().optional(),
   /** Why earlier attempts ended, appended as retry events arrive. */
   interruptions: z.array(z.string()).default([]),
+  /**
+   * Set on a baseline run: the default branch and the commit (= headSha) whose baseline it makes.
+   * Only such a run writes a baseline; a PR's run never does.
+   */
+  baseline: z.object({ branch: z.string().min(1), commit: z.string().regex(/^[0-9a-f]{40}$/u) }).optional(),
 });
 
 export type RunRequest = z.output<typeof runRequestSchema>;
@@ -57,7 +64,7 @@ export function parseRunRequest(value: unknown, runId: string): RunRequest {
 }
 
 /** What the bot decides for a new run; the rest of its request starts empty. */
-export type RunDecision = Omit<RunRequest, "format" | "requestedAt" | "interruptions" | "checkRunId" | "submittedAt" | "backendJobId">;
+export type RunDecision = Omit<RunRequest, "format" | "requestedAt" | "interruptions" | "checkRunId" | "submittedAt" | "backendJobId" | "baseline"> & Pick<Partial<RunRequest>, "baseline">;
 
 /** The request of a run about to start, before its check run exists. */
 export function newRunRequest(decision: RunDecision, requestedAt: string): RunRequest {

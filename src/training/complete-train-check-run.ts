@@ -7,6 +7,7 @@ export async function completeTrainCheckRun(
   ref: { owner: string; repo: string; checkRunId: number },
   report: { conclusion: "success" | "failure" | "cancelled" | "timed_out"; title: string; summary: string },
   now: Date,
+  detailsUrl?: string | null,
 ): Promise<void> {
   await octokit.rest.checks.update({
     owner: ref.owner,
@@ -17,5 +18,6 @@ export async function completeTrainCheckRun(
     completed_at: now.toISOString(),
     output: { title: report.title, summary: report.summary },
     actions: [RERUN_ACTION],
+    ...(detailsUrl ? { details_url: detailsUrl } : {}),
   });
 }

@@ -1,7 +1,8 @@
 import type { JobStateEvent } from "../compute/compute.js";
 import { renderRunReport } from "../report/render-run-report.js";
 import { runLinks } from "../report/run-links.js";
-import type { RunConclusion, RunResultView } from "../report/run-report-input.js";
+import type { ReportLink, RunConclusion, RunResultView } from "../report/run-report-input.js";
+import { driveColabUrl } from "../links/drive-colab-url.js";
 import type { TrainDeps } from "../app/app-deps.js";
 import { completeTrainCheckRun } from "./complete-train-check-run.js";
 import type { GitHubClient } from "../github/github-client.js";
@@ -9,6 +10,10 @@ import { runLayout } from "../runs/run-layout.js";
 import { RunRegistry } from "../runs/run-registry.js";
 import { CANCEL_ACTION } from "./train-check-name.js";
 import { updateRunLine } from "./update-run-line.js";
+import { findBaseline } from "./find-baseline.js";
+import type { Comparison } from "../runs/run-registry.js";
+import type { RunPageSettings } from "../run-page/run-page-settings.js";
+import { runPageUrl } from "../run-page/run-page-url.js";
 
 /** What reporting a job state event needs; the Probot app and the Batch events function both provide it. */
 export interface ReportDeps {
@@ -19,6 +24,8 @@ export interface ReportDeps {
   clock?: () => Date;
   /** Web host for check run links; `https://github.com` unless on GitHub Enterprise Server. */
   webBase?: string;
+  /** The run page's settings: with a public URL, the check run links to the page and the report to its artifacts. */
+  runPage?: RunPageSettings | null;
 }
 
 /**
@@ -39,6 +46,10 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
   const checkRef = { owner: target.owner, repo: target.repo, check_run_id: target.checkRunId };
   const pr = { owner: target.owner, repo: target.repo, number: target.pullNumber };
   const url = `${deps.webBase ?? "https://github.com"}/${target.owner}/${target.repo}/runs/${target.checkRunId}`;
+  // The run page, when the deployment serves it: every check run update renews the link's expiry.
+  const pageRef = { owner: target.owner, repo: target.repo, runId };
+  const page = deps.runPage ? runPageUrl(deps.runPage, pageRef, now()) : null;
+  const details = page ? { details_url: page } : {};
 
   switch (event.status) {
     case "queued": {
@@ -54,6 +65,7 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         status: "in_progress",
         output: { title: `Attempt ${event.retryOf.attempt} interrupted; resuming as attempt ${event.attempt}`, summary: `Run \`${runId}\`: ${event.retryOf.reason}. The next attempt resumes from the latest checkpoint.` },
         actions: [CANCEL_ACTION],
+        ...details,
       });
       await updateRunLine(octokit, pr, { runId, notebook, state: "retrying", attempt: event.attempt, url });
       return;
@@ -64,8 +76,9 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         ...checkRef,
         status: "in_progress",
         ...(event.status === "starting" && event.attempt === 1 ? { started_at: (event.at ? new Date(event.at) : now()).toISOString() } : {}),
-        output: { title: `${event.status === "starting" ? "Starting" : "Running"} attempt ${event.attempt}`, summary: `Run \`${runId}\` of \`${notebook.replace(/`/gu, "'")}\` is ${event.status}.` },
+        output: { title: `${event.status === "starting" ? "Starting" : "Running"} attempt ${event.attempt}`, summary: `Run \`${runId}\` of \`${notebook.replace(/`/gu, "'")}\` is ${event.status}.${page ? ` [Live run page](${page}).` : ""}` },
         actions: [CANCEL_ACTION],
+        ...details,
       });
       if (event.status === "running") await updateRunLine(octokit, pr, { runId, notebook, state: "running", attempt: event.attempt, url });
       return;
@@ -77,7 +90,19 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
       const result: RunResultView | null = await registry.readResult(target.owner, target.repo, runId).catch(() => null);
       const conclusion = conclusionOf(event, result);
       const series = result ? await registry.readSeries(target.owner, target.repo, runId).catch(() => []) : [];
-      const baseline = request ? await registry.readBaseline(target.owner, target.repo, request.baseRef, notebook) : null;
+      // A PR run is compared with the default branch's baseline at its merge base (or the nearest
+      // earlier one); a baseline run is compared with nothing: it is the baseline.
+      const comparison: Comparison | null =
+        request && !request.baseline && result
+          ? await findBaseline(octokit, registry, { owner: target.owner, repo: target.repo, baseRef: request.baseRef, headSha: request.headSha, notebook }).catch((error: unknown) => ({
+              kind: "none" as const,
+              branch: request.baseRef,
+              mergeBase: null,
+              why: `No comparison: the baseline could not be read (${error instanceof Error ? error.message : String(error)}).`,
+            }))
+          : null;
+      if (comparison) await registry.writeComparison({ owner: target.owner, repo: target.repo, runId }, comparison);
+      const baseline = comparison?.kind === "baseline" ? { commit: comparison.baseline.commit, branch: comparison.baseline.branch, relation: comparison.relation, metrics: comparison.baseline.metrics } : null;
       // A Drive store knows the executed notebook's file id, so the report can open it in Colab.
       const notebookKey = runLayout.key({ owner: target.owner, repo: target.repo, runId }, "output");
       const driveNotebookId = deps.train.store.driveFileId ? await deps.train.store.driveFileId(notebookKey).catch(() => null) : null;
@@ -91,16 +116,31 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         interruptions: request?.interruptions ?? [],
         result,
         series,
-        baseline: baseline && baseline.runId !== runId ? { runId: baseline.runId, branch: baseline.branch, metrics: baseline.metrics } : null,
-        links: runLinks(deps.train.storeUri, runLayout.prefix({ owner: target.owner, repo: target.repo, runId }), event.logs, { driveNotebookId }),
+        baseline,
+        baselineNote: comparison?.kind === "none" ? comparison.why : null,
+        baselineOf: request?.baseline ?? null,
+        links: deps.runPage?.publicUrl ? pageLinks(deps.runPage, pageRef, now(), driveNotebookId, event.logs) : runLinks(deps.train.storeUri, runLayout.prefix(pageRef), event.logs, { driveNotebookId }),
         logTail,
         outOfMemory: event.outOfMemory && request ? { memoryMiB: request.resources.memoryMiB } : null,
       });
-      await completeTrainCheckRun(octokit, { owner: target.owner, repo: target.repo, checkRunId: target.checkRunId }, report, now());
-      if (conclusion === "success" && request && result) {
-        await registry.writeBaseline(target.owner, target.repo, notebook, { runId, branch: request.baseRef, headSha: request.headSha, finishedAt: now().toISOString(), metrics: result.metrics });
+      // Only a baseline run, at a default-branch commit, writes a baseline; a PR's run never does.
+      // Written before the check run completes, so a completed baseline check run means a recorded baseline.
+      if (conclusion === "success" && request?.baseline && result) {
+        await registry.writeCommitBaseline(target.owner, target.repo, {
+          format: "nbtrain-baseline/2",
+          runId,
+          branch: request.baseline.branch,
+          commit: request.baseline.commit,
+          notebook,
+          parameters: request.parameters,
+          finishedAt: now().toISOString(),
+          metrics: result.metrics,
+        });
       }
+      await completeTrainCheckRun(octokit, { owner: target.owner, repo: target.repo, checkRunId: target.checkRunId }, report, now(), page);
       await registry.clearActive(target.owner, target.repo, target.pullNumber, runId);
+      // A baseline run belongs to a commit, not a PR: there is no sticky comment to update.
+      if (target.pullNumber === 0) return;
       await updateRunLine(octokit, pr, {
         runId,
         notebook,
@@ -108,10 +148,32 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         attempt: result?.attempt ?? event.attempt,
         durationSeconds: result?.duration_seconds ?? null,
         ...(result ? { metrics: result.metrics } : {}),
+        ...(baseline ? { baseline: baseline.metrics } : {}),
         url,
       });
     }
   }
+}
+
+/**
+ * The report's links when the bot serves run pages: the page, and the run's artifacts through it
+ * (signed like the page), in place of paths on the bot's machine; Colab for a Drive notebook, and
+ * the CloudWatch console for Batch logs.
+ */
+function pageLinks(settings: RunPageSettings, ref: { owner: string; repo: string; runId: string }, now: Date, driveNotebookId: string | null, logs: JobStateEvent["logs"]): ReportLink[] {
+  const link = (label: string, artifact?: string): ReportLink[] => {
+    const url = runPageUrl(settings, ref, now, artifact);
+    return url ? [{ label, url }] : [];
+  };
+  const cloud = logs?.kind === "cloudwatch" ? runLinks("", "", logs).filter((each) => each.label.startsWith("Logs")) : [];
+  return [
+    ...link("Run page (chart, log, links)"),
+    ...link("Executed notebook", "output.ipynb"),
+    ...(driveNotebookId ? [{ label: "Executed notebook (Open in Colab)", url: driveColabUrl(driveNotebookId) }] : []),
+    ...link("Metrics (JSON lines)", "metrics.jsonl"),
+    ...link("Checkpoints (manifest)", "checkpoints.json"),
+    ...cloud,
+  ];
 }
 
 function conclusionOf(event: JobStateEvent, result: RunResultView | null): RunConclusion {

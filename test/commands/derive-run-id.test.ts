@@ -1,6 +1,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deriveRunId, isRunId } from "../../src/commands/derive-run-id.js";
+import { deriveBaselineRunId, deriveRunId, isRunId } from "../../src/commands/derive-run-id.js";
+
+describe("deriveBaselineRunId", () => {
+  it("names one run per default-branch commit and notebook, which isRunId accepts", () => {
+    const commit = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+    const id = deriveBaselineRunId(commit, "notebooks/a.ipynb");
+    expect(id).toMatch(/^bec26c3e57ca3-[0-9a-f]{8}$/u);
+    expect(deriveBaselineRunId(commit, "notebooks/a.ipynb")).toBe(id);
+    expect(deriveBaselineRunId(commit, "notebooks/b.ipynb")).not.toBe(id);
+    expect(isRunId(id)).toBe(true);
+    expect(isRunId("b123")).toBe(false);
+    expect(() => deriveBaselineRunId("main", "a.ipynb")).toThrow(/40-hex/u);
+  });
+});
 
 describe("deriveRunId", () => {
   it("is stable for a comment id, so a redelivered webhook names the same run", () => {

@@ -67,6 +67,11 @@ describe("parseTrainComment", () => {
     expect(command("/train 'my notebooks/train it.ipynb'")).toMatchObject({ notebook: "my notebooks/train it.ipynb" });
   });
 
+  it("reads /train baseline with and without a notebook", () => {
+    expect(command("/train baseline")).toEqual({ kind: "baseline" });
+    expect(command("/train baseline notebooks/a.ipynb")).toEqual({ kind: "baseline", notebook: "notebooks/a.ipynb" });
+  });
+
   it("reads cancel, status and help", () => {
     expect(command("/train cancel")).toEqual({ kind: "cancel" });
     expect(command("/train cancel c123456")).toEqual({ kind: "cancel", runId: "c123456" });
@@ -113,6 +118,8 @@ describe("parseTrainComment", () => {
     ["/train nb.ipynb name=\"open", "unterminated-quote", /never closed/],
     ["/train status now", "unexpected-argument", /takes no arguments/],
     ["/train cancel a b", "unexpected-argument", /at most one run id/],
+    ["/train baseline a.ipynb b.ipynb", "unexpected-argument", /at most one notebook/],
+    ["/train baseline epochs=3", "unexpected-argument", /takes a notebook path/],
     ["/train cancel ../../x", "bad-run-id", /not a run id/],
   ])("refuses %s with %s", (body, code, message) => {
     const e = error(body);

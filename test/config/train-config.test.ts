@@ -12,8 +12,21 @@ describe("trainConfigSchema", () => {
       spot: true,
       requirements: "off",
       lfs: false,
+      baseline: [],
       forks: "approve",
     });
+  });
+
+  it("reads train.baseline: notebook globs with their parameters, and refuses what cannot be one", () => {
+    expect(trainConfigSchema.parse({ baseline: [{ notebook: "notebooks/*.ipynb", parameters: { epochs: 3, lr: 0.1 } }, { notebook: "train.ipynb" }] }).baseline).toEqual([
+      { notebook: "notebooks/*.ipynb", parameters: { epochs: 3, lr: 0.1 } },
+      { notebook: "train.ipynb", parameters: {} },
+    ]);
+    for (const bad of [{ notebook: "../x.ipynb" }, { notebook: "/abs.ipynb" }, { notebook: "a.ipynb", parameters: { "not a name": 1 } }, { notebook: "a.ipynb", extra: 1 }, { notebook: "a.ipynb", parameters: { x: [1] } }]) {
+      const parsed = trainConfigSchema.safeParse({ baseline: [bad] });
+      expect([bad, parsed.success]).toEqual([bad, false]);
+      expect(parsed.error!.issues[0]!.path[0]).toBe("baseline");
+    }
   });
 
   it("reads a full section written in YAML, with sizes and durations as text", () => {

@@ -68,7 +68,7 @@ describe("two server processes, one store, one GitHub", () => {
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.stop()));
     await standin?.close();
-    if (storeDir) await rm(storeDir, { recursive: true, force: true });
+    if (storeDir) await rm(storeDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
   it("a push and a pull_request.synchronize for one commit, both to both instances at once, 20 times: one check run and one sticky comment each time", async () => {
@@ -152,7 +152,7 @@ describe("two server processes training from one store", () => {
   afterAll(async () => {
     await Promise.all(trainServers.map((server) => server.stop()));
     await train?.close();
-    for (const dir of [shared, ...dataDirs]) if (dir) await rm(dir, { recursive: true, force: true });
+    for (const dir of [shared, ...dataDirs]) if (dir) await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
   it("one /train delivered to both instances at once makes one job", async () => {

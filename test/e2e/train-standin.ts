@@ -23,6 +23,10 @@ export interface TrainCheckRun {
   output?: { title?: string; summary?: string };
   /** Every status this run was given, in order. */
   history: string[];
+  /** The run page link, once set. */
+  details_url?: string;
+  /** Every output this run was given, in order (progress summaries, then the report). */
+  outputs: Array<{ title?: string; summary?: string }>;
 }
 
 export interface TrainStandinState {
@@ -40,6 +44,14 @@ export interface TrainStandinState {
   tokenRequests: unknown[];
   /** Commit SHA → the gzip'd tar the tarball endpoint serves for it (to the job token only). */
   archives: Map<string, Buffer>;
+  /** Pull requests by number; a number not here gets `pull`. */
+  pulls: Map<number, Record<string, unknown>>;
+  /** Head SHA → the merge base the compare API reports for it. */
+  mergeBases: Map<string, string>;
+  /** Commit SHA → its first-parent history, itself first, as the commits API lists it. */
+  history: Map<string, string[]>;
+  /** Commit SHA → the file paths of its tree, as the recursive trees API lists them. */
+  trees: Map<string, string[]>;
 }
 
 export interface TrainStandin {
@@ -64,6 +76,10 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
     jobToken: options.jobToken ?? `${options.token}Job`,
     tokenRequests: [],
     archives: new Map(),
+    pulls: new Map(),
+    mergeBases: new Map(),
+    history: new Map(),
+    trees: new Map(),
   };
   let codeloadHost = "";
   const requests: TrainStandin["requests"] = [];
@@ -92,7 +108,20 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
       if (!level) return { status: 404, body: { message: "Not Found" } };
       return { status: 200, body: { permission: level, role_name: level, user: { login: m[1] } } };
     }
-    if (method === "GET" && /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+$/u.test(path)) return { status: 200, body: state.pull };
+    if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)$/u))) return { status: 200, body: state.pulls.get(Number(m[1])) ?? state.pull };
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)$/u))) return { status: 200, body: { name: m[2], full_name: `${m[1]}/${m[2]}`, default_branch: "master", private: true } };
+    if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/compare\/[^.]+\.\.\.([0-9a-f]{40})$/u))) {
+      const base = state.mergeBases.get(m[1]!);
+      return base ? { status: 200, body: { merge_base_commit: { sha: base }, files: [], commits: [], status: "ahead" } } : { status: 404, body: { message: "Not Found" } };
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/git\/trees\/([0-9a-f]{40})$/u))) {
+      const files = state.trees.get(m[1]!);
+      return files ? { status: 200, body: { sha: m[1], truncated: false, tree: files.map((file) => ({ path: file, mode: "100644", type: "blob", sha: "0".repeat(40), size: 1 })) } } : { status: 404, body: { message: "Not Found" } };
+    }
+    if (method === "GET" && /^\/repos\/[^/]+\/[^/]+\/commits$/u.test(path)) {
+      const history = state.history.get(query.get("sha") ?? "") ?? [];
+      return { status: 200, body: history.slice(0, Number(query.get("per_page") ?? 30)).map((sha) => ({ sha })) };
+    }
     if (method === "GET" && (m = path.match(/^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/u))) {
       const text = state.contents.get(`${query.get("ref")}:${decodeURIComponent(m[1]!)}`);
       return text === undefined ? { status: 404, body: { message: "Not Found" } } : { status: 200, body: text, raw: true };
@@ -106,7 +135,7 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
       return { status: 200, body: { total_count: runs.length, check_runs: runs.map((run) => ({ id: run.id, name: run.name, external_id: run.external_id, status: run.status, html_url: null })) } };
     }
     if (method === "POST" && /^\/repos\/[^/]+\/[^/]+\/check-runs$/u.test(path)) {
-      const run: TrainCheckRun = { id: nextId++, name: body.name, head_sha: body.head_sha, external_id: body.external_id, status: body.status ?? "queued", output: body.output, history: [body.status ?? "queued"] };
+      const run: TrainCheckRun = { id: nextId++, name: body.name, head_sha: body.head_sha, external_id: body.external_id, status: body.status ?? "queued", output: body.output, history: [body.status ?? "queued"], outputs: body.output ? [body.output] : [], ...(body.details_url ? { details_url: body.details_url } : {}) };
       state.checkRuns.set(run.id, run);
       return { status: 201, body: { id: run.id } };
     }
@@ -115,7 +144,11 @@ export async function startTrainStandin(options: { contract: OpenApiContract; to
       if (!run) return { status: 404, body: { message: "Not Found" } };
       if (body.status) run.status = body.status;
       if (body.conclusion) run.conclusion = body.conclusion;
-      if (body.output) run.output = body.output;
+      if (body.output) {
+        run.output = body.output;
+        run.outputs.push(body.output);
+      }
+      if (body.details_url) run.details_url = body.details_url;
       run.history.push(run.status);
       return { status: 200, body: { id: run.id } };
     }

@@ -38,4 +38,19 @@ describe("the built webhook bundle", () => {
       [401, { error: "Signature does not match; check the webhook secret." }],
     ]);
   });
+
+  it("serves the run page's scripts from the files copied beside it, and a 404 for a run without a token", async () => {
+    const bundle = path.join(outRoot, "functions/webhook/webhook.mjs");
+    const event = (rawPath: string) => ({ version: "2.0", rawPath, rawQueryString: "", headers: {}, isBase64Encoded: false, requestContext: { http: { method: "GET", path: rawPath } } });
+    const events = [event("/nbtrain/assets/run-page.js"), event("/nbtrain/runs/octo/models/c1"), event("/nbtrain/assets/nothing.js")];
+    const script = `const { handler } = await import(${JSON.stringify(bundle)}); for (const e of ${JSON.stringify(events)}) { const r = await handler(e); console.log(JSON.stringify([r.statusCode, r.body.slice(0, 200)])); }`;
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: outRoot,
+      env: { PATH: process.env.PATH, APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, NBTRAIN_WEBHOOK_MODE: "inline", NBTRAIN_COMPUTE: "local", NBTRAIN_DATA_DIR: path.join(outRoot, "data"), LOG_LEVEL: "fatal" },
+    });
+    const answers = stdout.trim().split("\n").map((line) => JSON.parse(line) as [number, string]);
+    expect(answers.map(([status]) => status)).toEqual([200, 404, 404]);
+    expect(answers[0]![1]).toContain("The run page's live part");
+    expect(answers[1]![1]).toMatch(/^Not found\. A run page link carries a token/u);
+  });
 });

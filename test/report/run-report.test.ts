@@ -55,7 +55,7 @@ describe("renderRunReport", () => {
     expect(report.title).toBe("✅ trained: notebooks/mnist.ipynb in 2m5s");
     expect(report.summary).toContain("| `c42` | completed | 2m5s | 1 | 6 of 6 |");
     expect(report.summary).toContain("| Metric | Value |\n|---|---:|\n| loss | 0.1235 |\n| accuracy | 0.97 |\n| note | ok \\| fine |");
-    expect(report.summary).toContain("_No earlier successful run of this notebook on the base branch to compare with._");
+    expect(report.summary).not.toContain("Compared with");
     expect(report.summary).toContain('```mermaid\nxychart-beta\n  title "loss"\n  x-axis "step" [10, 20, 30]\n  y-axis "loss"\n  line [0.9, 0.4, 0.123457]\n```');
     expect(report.summary).toContain('  title "accuracy"');
     expect(report.summary).not.toContain('title "note"');
@@ -65,12 +65,23 @@ describe("renderRunReport", () => {
     expect(report.summary).not.toContain("log lines");
   });
 
-  it("shows deltas against the base branch's last successful run", () => {
-    const report = renderRunReport(input({ baseline: { runId: "c7", branch: "main", metrics: { loss: 0.2, accuracy: 0.97, note: "ok | fine" } } }));
-    expect(report.summary).toContain("| Metric | Value | Δ vs `c7` on main |");
-    expect(report.summary).toContain("| loss | 0.1235 | −0.0765 (−38%) |");
-    expect(report.summary).toContain("| accuracy | 0.97 | ±0 |");
-    expect(report.summary).toContain("| note | ok \\| fine | = |");
+  it("shows deltas against the baseline of a default-branch commit and says which commit", () => {
+    const commit = "1234567890abcdef1234567890abcdef12345678";
+    const report = renderRunReport(input({ baseline: { commit, branch: "main", relation: "earlier", metrics: { loss: 0.2, accuracy: 0.97, note: "ok | fine" } } }));
+    expect(report.summary).toContain("| Metric | Value | Baseline | Δ vs main at `1234567` |");
+    expect(report.summary).toContain("| loss | 0.1235 | 0.2 | −0.0765 (−38%) |");
+    expect(report.summary).toContain("| accuracy | 0.97 | 0.97 | ±0 |");
+    expect(report.summary).toContain("| note | ok \\| fine | ok \\| fine | = |");
+    expect(report.summary).toContain(`Compared with the nearest earlier baseline (the merge base has none): \`${commit}\` on \`main\`.`);
+  });
+
+  it("without a baseline says why and offers /train baseline; a baseline run says whose baseline it is", () => {
+    const none = renderRunReport(input({ baselineNote: "No baseline of this notebook exists on `main` yet. A maintainer can comment `/train baseline` on this PR to train one at the merge base." }));
+    expect(none.summary).toContain("| Metric | Value |\n|---|---:|");
+    expect(none.summary).toContain("/train baseline");
+    const own = renderRunReport(input({ baselineOf: { branch: "main", commit: "abcdef0123456789abcdef0123456789abcdef01" } }));
+    expect(own.summary).toContain("(baseline of `main` at `abcdef0`)");
+    expect(own.summary).toContain("Recorded as the baseline of `main` at `abcdef0123456789abcdef0123456789abcdef01`.");
   });
 
   it("reports a failure with the failing cell, ename, evalue and the log's last 30 lines", () => {

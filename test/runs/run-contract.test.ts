@@ -71,6 +71,9 @@ describe("run layout", () => {
       manifest: "runs/acme/models/c42/manifest.json",
       checkpoints: "runs/acme/models/c42/checkpoints/",
       output: "runs/acme/models/c42/output.ipynb",
+      progress: "runs/acme/models/c42/progress.json",
+      comparison: "runs/acme/models/c42/comparison.json",
+      liveMetrics: "runs/acme/models/c42/metrics.live.jsonl",
       pipLog: "runs/acme/models/c42/logs/pip.log",
     });
   });
@@ -83,6 +86,7 @@ describe("run layout", () => {
     expect(runLayout.pullRuns("acme", "models", 7)).toBe("index/pulls/acme/models/7/");
     expect(runLayout.delivery("acme", "models", "d-1")).toBe("index/deliveries/acme/models/d-1");
     expect(runLayout.baseline("acme", "models", "b", "n")).toBe("baselines/acme/models/b/n.json");
+    expect(runLayout.commitBaselines("acme", "models", "b", "n")).toBe("baselines/acme/models/commits/b/n/");
   });
 });
 

@@ -3,7 +3,7 @@ import type { JobStateEvent } from "../../src/compute/compute.js";
 import { RunRegistry } from "../../src/runs/run-registry.js";
 import { RUNS_END, RUNS_START } from "../../src/report/compose-sticky-comment.js";
 import { STICKY_MARKER } from "../../src/report/render-pr-comment.js";
-import { FIXED_NOW, HEAD, mockInstallationToken, mockNoConfig, useTestHarness } from "../support/test-app.js";
+import { BASE, FIXED_NOW, HEAD, mockInstallationToken, mockNoConfig, useTestHarness } from "../support/test-app.js";
 import { runRequest } from "../support/run-requests.js";
 import { loadTrainPayload, mockCommandReads, permission, RecordingCompute, trainDeps } from "../support/train-harness.js";
 
@@ -123,14 +123,16 @@ describe("job state events on GitHub", () => {
     expect(written[0]).toContain("🔁 **retrying** · `c500` · `notebooks/spiral.ipynb` · attempt 2");
   });
 
-  it("success completes the check run with metrics, deltas against the base branch, the chart and links, then becomes the baseline", async () => {
+  it("success completes the check run with metrics, deltas against the merge base's baseline, the chart and links, and writes no baseline", async () => {
     const { compute, registry, train } = await setup();
+    const baseline = { format: "nbtrain-baseline/2" as const, runId: "b-f95f852-1", branch: "master", notebook: NB, parameters: {}, finishedAt: "2026-11-26T00:00:00Z", metrics: { loss: 0.5, accuracy: 0.9 } };
+    await registry.writeCommitBaseline("Codertocat", "Hello-World", { ...baseline, commit: BASE });
     await put(train.store, "runs/Codertocat/Hello-World/c500/result.json", result());
     await put(train.store, "runs/Codertocat/Hello-World/c500/metrics.jsonl", '{"epoch":1,"loss":0.9,"accuracy":0.5}\n{"epoch":2,"loss":0.5,"accuracy":0.8}\nnot json\n{"epoch":3,"loss":0.25,"accuracy":0.9}\n');
-    await registry.writeBaseline("Codertocat", "Hello-World", NB, { runId: "c400", branch: "master", headSha: HEAD, finishedAt: "2026-11-26T00:00:00Z", metrics: { loss: 0.5, accuracy: 0.9 } });
     const written: string[] = [];
     const patches: any[] = [];
-    mockReport(patches, written);
+    // The merge base of the PR with its base branch is BASE, which has a baseline.
+    mockReport(patches, written).get(`${repoPath}/compare/master...${HEAD}`).query(true).reply(200, { merge_base_commit: { sha: BASE } });
     await compute.emit(event("succeeded", { attempt: 2, exitCode: 0, logs: { kind: "file", path: "/srv/.nbtrain/local/logs/c500/attempt-2.log" } }));
 
     expect(patches).toHaveLength(1);
@@ -138,16 +140,20 @@ describe("job state events on GitHub", () => {
     expect(update).toMatchObject({ status: "completed", conclusion: "success", completed_at: FIXED_NOW.toISOString(), output: { title: `✅ trained: ${NB} in 1m35s` }, actions: [{ identifier: "nbtrain-rerun" }] });
     const summary: string = update.output.summary;
     expect(summary).toContain("| `c500` | completed | 1m35s | 2 (1 interruption survived) | 5 of 5 |");
-    expect(summary).toContain("| Metric | Value | Δ vs `c400` on master |");
-    expect(summary).toContain("| loss | 0.25 | −0.25 (−50%) |");
-    expect(summary).toContain("| accuracy | 0.9 | ±0 |");
-    expect(summary).toContain("| epochs | 3 | new |");
+    expect(summary).toContain("| Metric | Value | Baseline | Δ vs master at `f95f852` |");
+    expect(summary).toContain("| loss | 0.25 | 0.5 | −0.25 (−50%) |");
+    expect(summary).toContain("| accuracy | 0.9 | 0.9 | ±0 |");
+    expect(summary).toContain("| epochs | 3 | – | new |");
+    expect(summary).toContain(`Compared with the merge base: \`${BASE}\` on \`master\`.`);
     expect(summary).toContain('```mermaid\nxychart-beta\n  title "loss"\n  x-axis "epoch" [1, 2, 3]\n  y-axis "loss"\n  line [0.9, 0.5, 0.25]\n```');
     expect(summary).toContain(`- Executed notebook: \`${train.root}/runs/Codertocat/Hello-World/c500/output.ipynb\``);
     expect(summary).toContain("- Log on the bot's machine: `/srv/.nbtrain/local/logs/c500/attempt-2.log`");
-    expect(await registry.readBaseline("Codertocat", "Hello-World", "master", NB)).toMatchObject({ runId: "c500", metrics: { loss: 0.25 } });
+    // A PR's run never becomes a baseline; the comparison is kept for the run page.
+    expect([...(await registry.listBaselineCommits("Codertocat", "Hello-World", "master", NB))]).toEqual([BASE]);
+    expect(await train.store.list("baselines/Codertocat/Hello-World/")).toHaveLength(1);
+    expect(await train.store.head("runs/Codertocat/Hello-World/c500/comparison.json")).not.toBeNull();
     expect(await registry.listActive("Codertocat", "Hello-World")).toEqual([]);
-    expect(written[0]).toContain("✅ **succeeded** · `c500` · `notebooks/spiral.ipynb` · attempt 2 · 1m35s · epochs 3, loss 0.25, accuracy 0.9 · [details](https://github.com/Codertocat/Hello-World/runs/61)");
+    expect(written[0]).toContain("✅ **succeeded** · `c500` · `notebooks/spiral.ipynb` · attempt 2 · 1m35s · epochs 3, loss 0.25 (−0.25 (−50%)), accuracy 0.9 (±0) · [details](https://github.com/Codertocat/Hello-World/runs/61)");
   });
 
   it("failure reports the failing cell, ename, evalue, the log's last lines and the out-of-memory hint", async () => {
