@@ -44,7 +44,7 @@ export function checkNotebook(path: string, bytes: Uint8Array, options: CheckOpt
     if (read.ok && isObject(read.value)) append(findings, lintNotebook(read.value, limits, bytes.length));
     else append(findings, notebookSizeRule.check({ notebook: { major: null, metadata: null, cells: [] }, limits, byteLength: bytes.length }));
     findings = applySeverities(findings, rules);
-    if (read.text !== null) findings = locateFindings(read.text, findings, read.ok ? read.value : undefined, read.ok ? read.escapes : undefined);
+    if (read.text !== null) findings = locateFindings(read.text, findings, read.ok ? read.value : undefined);
   } catch (error) {
     // Whatever failed may be the config itself, so this finding bypasses it.
     valid = false;

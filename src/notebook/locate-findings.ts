@@ -1,5 +1,4 @@
 import type { Finding, JsonPath } from "./finding.js";
-import type { TextEscapes } from "./read-notebook.js";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -38,11 +37,9 @@ interface Frame {
  * @param text - the notebook text exactly as decoded from the file (a leading BOM is allowed)
  * @param findings - findings whose `path` and `lineInValue` refer to the document in `text`
  * @param notebook - the parsed document, used to number v3 cells across worksheets
- * @param escapes - where `text` spells the file's non-ASCII characters as escapes (from
- *   `readNotebook`), so that columns count the file's own characters
  * @returns new finding objects; the input is not modified
  */
-export function locateFindings(text: string, findings: readonly Finding[], notebook?: unknown, escapes?: TextEscapes): Finding[] {
+export function locateFindings(text: string, findings: readonly Finding[], notebook?: unknown): Finding[] {
   const pending = findings.filter((f) => f.path !== undefined && f.line === undefined);
   if (pending.length === 0) return findings.map((f) => withCell(f, notebook));
 
@@ -66,7 +63,7 @@ export function locateFindings(text: string, findings: readonly Finding[], noteb
     const starts = offsetsOfLines(text, target.start, lines);
     for (const finding of group) offsets.set(finding, starts.get(finding.lineInValue as number) ?? target.start);
   }
-  const positions = positionsOf(text, [...offsets.values()], escapes);
+  const positions = positionsOf(text, [...offsets.values()]);
   return findings.map((finding) => {
     const located = withCell(finding, notebook);
     const offset = offsets.get(finding);
@@ -298,11 +295,8 @@ function offsetsOfLines(text: string, start: number, wanted: number[]): Map<numb
   return starts;
 }
 
-/**
- * 1-based line and column for each offset, counting newlines once from the start of the text.
- * Escapes standing for non-ASCII characters are counted as the characters they stand for.
- */
-function positionsOf(text: string, offsets: number[], escapes?: TextEscapes): Map<number, { line: number; column: number }> {
+/** 1-based line and column for each offset, counting newlines once from the start of the text. */
+function positionsOf(text: string, offsets: number[]): Map<number, { line: number; column: number }> {
   const sorted = [...new Set(offsets)].sort((a, b) => a - b);
   const positions = new Map<number, { line: number; column: number }>();
   let line = 1;
@@ -314,21 +308,7 @@ function positionsOf(text: string, offsets: number[], escapes?: TextEscapes): Ma
       line++;
       lineStart = newline + 1;
     }
-    const extra = escapes ? extraBefore(escapes, offset) - extraBefore(escapes, lineStart) : 0;
-    positions.set(offset, { line, column: offset - lineStart + 1 - extra });
+    positions.set(offset, { line, column: offset - lineStart + 1 });
   }
   return positions;
-}
-
-/** The code units that the escapes before `offset` add to the text. */
-function extraBefore(escapes: TextEscapes, offset: number): number {
-  // Binary search for the number of escape runs that start before `offset`.
-  let lo = 0;
-  let hi = escapes.at.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((escapes.at[mid] as number) < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo === 0 ? 0 : (escapes.extra[lo - 1] as number);
 }

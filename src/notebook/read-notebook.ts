@@ -1,28 +1,14 @@
-import { Buffer, isAscii, isUtf8 } from "node:buffer";
+import { Buffer, isAscii } from "node:buffer";
 import type { Finding } from "./finding.js";
 import { parsePythonJson } from "./schema/parse-python-json.js";
 
-/**
- * Where the parsed `text` spells non-ASCII characters of the file as `\uXXXX` escapes: a run of
- * escapes starts at each offset `at[k]` of `text` (increasing), and up to the end of that run
- * the escapes make `text` `extra[k]` UTF-16 code units longer than the file's own text.
- */
-export interface TextEscapes {
-  at: number[];
-  /** Cumulative, so that a column needs one lookup. */
-  extra: number[];
-}
-
 export type ReadResult =
-  /**
-   * `text` is what was parsed: the file's text, except that with `escapes` its non-ASCII
-   * characters are written as `\u` escapes inside their strings (the same JSON value, and a
-   * one-byte string that decodes and parses several times faster). Lines are unchanged.
-   */
-  | { ok: true; text: string; value: unknown; escapes?: TextEscapes }
+  /** `text` is the file's text, exactly as parsed. */
+  | { ok: true; text: string; value: unknown }
   | { ok: false; text: string | null; finding: Finding };
 
-const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+// fatal: invalid UTF-8 throws instead of becoming U+FFFD; ignoreBOM keeps a BOM, which nbformat refuses.
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * Decodes and parses the raw bytes of an `.ipynb` file the way nbformat reads them: strict UTF-8,
@@ -35,36 +21,22 @@ export function readNotebook(bytes: Uint8Array): ReadResult {
   if (bytes.length === 0) {
     return unreadable(null, "The file is empty, so it is not a notebook: delete it or save a notebook over it.");
   }
-  // ASCII is valid UTF-8, and most notebooks are ASCII: one native pass instead of two.
-  const ascii = isAscii(bytes);
-  if (!ascii && !isUtf8(bytes)) {
-    const at = firstInvalidUtf8(bytes);
-    const where = byteLineColumn(bytes, at);
-    return {
-      ok: false,
-      text: null,
-      finding: {
-        rule: "invalid-json",
-        severity: "error",
-        message:
-          `The file is not valid UTF-8 (bad byte at offset ${at}); it may be binary or saved in another ` +
-          "encoding. Notebooks must be UTF-8: re-save the file as UTF-8.",
-        line: where.line,
-        column: where.column,
-      },
-    };
-  }
-  const escaped = escapeNonAscii(bytes, ascii);
-  if (escaped !== null) {
+  // An ASCII file (valid UTF-8 as it is) is copied byte for byte into a one-byte string, cheaper
+  // than UTF-8 decoding it. Other files are decoded as they are, the strict decoder validating them
+  // in the same pass: writing their non-ASCII characters as \u escapes to keep a one-byte string
+  // was tried, and cost more than it saved on real notebooks at start-up.
+  let text: string;
+  if (isAscii(bytes)) text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  else {
     try {
-      const value: unknown = JSON.parse(escaped.text);
-      return escaped.escapes === null ? { ok: true, text: escaped.text, value } : { ok: true, text: escaped.text, value, escapes: escaped.escapes };
-    } catch {
-      // The escapes change no verdict, so the file is not strict JSON either: the path below
-      // decodes it for real, to try Python's json and to point at the problem.
+      text = strictDecoder.decode(bytes);
+    } catch (error) {
+      const at = firstInvalidUtf8(bytes);
+      // Valid UTF-8 that still failed (a text too long for a string) is not the file's fault.
+      if (at === bytes.length) throw error;
+      return notUtf8(bytes, at);
     }
   }
-  const text = decoder.decode(bytes);
   if (text.charCodeAt(0) === 0xfeff) {
     return unreadable(
       text,
@@ -90,6 +62,23 @@ export function readNotebook(bytes: Uint8Array): ReadResult {
     line,
     column,
   );
+}
+
+function notUtf8(bytes: Uint8Array, at: number): ReadResult {
+  const where = byteLineColumn(bytes, at);
+  return {
+    ok: false,
+    text: null,
+    finding: {
+      rule: "invalid-json",
+      severity: "error",
+      message:
+        `The file is not valid UTF-8 (bad byte at offset ${at}); it may be binary or saved in another ` +
+        "encoding. Notebooks must be UTF-8: re-save the file as UTF-8.",
+      line: where.line,
+      column: where.column,
+    },
+  };
 }
 
 function unreadable(text: string | null, message: string, line?: number, column?: number): ReadResult {
@@ -155,85 +144,4 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     k += need + 1;
   }
   return n;
-}
-
-/**
- * Real notebooks keep their non-ASCII bytes in a few places, so the search checks large blocks
- * natively, then the small chunks of a block that has some, and only such chunks byte by byte.
- */
-const BLOCK = 65536;
-const CHUNK = 1024;
-/** A text with more stretches of non-ASCII characters (Chinese prose, say) is decoded as it is. */
-const MAX_RUNS = 16384;
-
-/**
- * The text of valid UTF-8 `bytes` with every non-ASCII character written as a JSON `\uXXXX`
- * escape, decoded as Latin-1 (a copy, where UTF-8 decoding to a two-byte string costs several
- * times more). Outside a string such an escape breaks the JSON just as the raw character does,
- * and inside one it is the same character, so `JSON.parse` gives the same verdict and value.
- * The one exception is a character right after a backslash (`"\é"`, invalid JSON, would become
- * a valid `"\\u00e9"`): then this returns null and the caller decodes the file as it is, as it
- * does for a text with so much non-ASCII that escaping it would cost more than it saves.
- */
-function escapeNonAscii(bytes: Uint8Array, ascii: boolean): { text: string; escapes: TextEscapes | null } | null {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = bytes.length;
-  if (ascii) return { text: buffer.toString("latin1"), escapes: null };
-  const escapes: TextEscapes = { at: [], extra: [] };
-  let extra = 0;
-  let text = "";
-  // Start of the ASCII stretch not yet copied into `text`.
-  let from = 0;
-  for (let block = 0; block < n; block += BLOCK) {
-    const blockEnd = Math.min(n, block + BLOCK);
-    if (blockEnd <= from || isAscii(bytes.subarray(Math.max(block, from), blockEnd))) continue;
-    for (let chunk = block; chunk < blockEnd; chunk += CHUNK) {
-      const end = Math.min(blockEnd, chunk + CHUNK);
-      if (end <= from || isAscii(bytes.subarray(Math.max(chunk, from), end))) continue;
-      for (let k = Math.max(chunk, from); k < end; ) {
-        if ((bytes[k] as number) < 0x80) {
-          k++;
-          continue;
-        }
-        if ((k > 0 && bytes[k - 1] === 0x5c) || escapes.at.length >= MAX_RUNS) return null;
-        text += buffer.toString("latin1", from, k);
-        let run = "";
-        let units = 0;
-        while (k < n && (bytes[k] as number) >= 0x80) {
-          const b = bytes[k] as number;
-          // The bytes are valid UTF-8, so each lead byte says how many continuation bytes follow.
-          let codePoint: number;
-          if (b < 0xe0) {
-            codePoint = ((b & 0x1f) << 6) | ((bytes[k + 1] as number) & 0x3f);
-            k += 2;
-          } else if (b < 0xf0) {
-            codePoint = ((b & 0x0f) << 12) | (((bytes[k + 1] as number) & 0x3f) << 6) | ((bytes[k + 2] as number) & 0x3f);
-            k += 3;
-          } else {
-            codePoint =
-              ((b & 0x07) << 18) | (((bytes[k + 1] as number) & 0x3f) << 12) | (((bytes[k + 2] as number) & 0x3f) << 6) | ((bytes[k + 3] as number) & 0x3f);
-            k += 4;
-          }
-          if (codePoint < 0x10000) {
-            run += unicodeEscape(codePoint);
-            units += 1;
-          } else {
-            run += unicodeEscape(0xd7c0 + (codePoint >> 10)) + unicodeEscape(0xdc00 | (codePoint & 0x3ff));
-            units += 2;
-          }
-        }
-        escapes.at.push(text.length);
-        extra += run.length - units;
-        escapes.extra.push(extra);
-        text += run;
-        from = k;
-      }
-    }
-  }
-  text += buffer.toString("latin1", from, n);
-  return { text, escapes };
-}
-
-function unicodeEscape(unit: number): string {
-  return `\\u${unit.toString(16).padStart(4, "0")}`;
 }

@@ -231,7 +231,7 @@ describe("checkNotebook", () => {
     fc.assert(
       fc.property(notebookWith("é😀"), fc.boolean(), (nb, compact) => {
         const raw = JSON.stringify(nb, null, compact ? undefined : 1);
-        // The same document with every non-ASCII character escaped: the reader's slow path.
+        // The same document with every non-ASCII character escaped.
         const escaped = raw.replace(/[^\x00-\x7f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
         const a = checkNotebook("a.ipynb", bytes(raw));
         const b = checkNotebook("a.ipynb", bytes(escaped));
