@@ -5,7 +5,7 @@ import { buildAnnotations } from "../report/build-annotations.js";
 import type { NotebookResult, SkipReason } from "../report/notebook-result.js";
 import { renderCheckOutput } from "../report/render-check-output.js";
 import { renderPrComment } from "../report/render-pr-comment.js";
-import { DEFAULT_COMMANDS, DEFAULT_CONCURRENCY, DEFAULT_MAX_ANNOTATIONS, type AppDeps } from "../app/app-deps.js";
+import { DEFAULT_COMMANDS, DEFAULT_CONCURRENCY, DEFAULT_MAX_ANNOTATIONS, type CheckDeps } from "./check-deps.js";
 import type { ChangedFile, CheckTarget } from "../github/check-target.js";
 import { completeCheckRun } from "./complete-check-run.js";
 import { describeError } from "../github/describe-error.js";
@@ -42,7 +42,7 @@ export interface CheckRequest {
  * of push, pull_request and check_suite events arrives on however many instances, or one per
  * delivery for a Re-run. A pull_request delivery that loses the claim still writes the comment.
  */
-export async function runNotebookCheck(context: Context, target: CheckTarget, deps: AppDeps, request: CheckRequest = {}): Promise<void> {
+export async function runNotebookCheck(context: Context, target: CheckTarget, deps: CheckDeps, request: CheckRequest = {}): Promise<void> {
   const octokit = context.octokit;
   const clock = deps.clock ?? (() => new Date());
   const claims = deps.claims ?? createClaims(undefined, clock);
@@ -136,7 +136,7 @@ export async function runNotebookCheck(context: Context, target: CheckTarget, de
   }
 }
 
-async function checkOne(octokit: GitHubClient, target: CheckTarget, file: ChangedFile, config: RepoConfig, deps: AppDeps, comment: boolean, copies?: ReviewCopySession): Promise<NotebookResult> {
+async function checkOne(octokit: GitHubClient, target: CheckTarget, file: ChangedFile, config: RepoConfig, deps: CheckDeps, comment: boolean, copies?: ReviewCopySession): Promise<NotebookResult> {
   const { owner, repo } = target;
   const head = await fetchNotebook(octokit, { owner, repo, path: file.path, sha: target.headSha });
   if (head.kind !== "file") return skipped(file.path, head.kind, target.headSha);

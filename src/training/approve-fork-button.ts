@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import { readPermission } from "../github/authorize-commenter.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { approveFork } from "./approve-fork.js";

@@ -1,4 +1,4 @@
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import { readPermission } from "../github/authorize-commenter.js";
 import { replyToComment } from "../github/reply-to-comment.js";
 import { approveFork } from "./approve-fork.js";

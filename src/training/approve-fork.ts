@@ -1,4 +1,4 @@
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import { APPROVAL_MEANING } from "../commands/judge-fork-trust.js";
 import { ForkApprovals } from "../runs/fork-approvals.js";
 import { isFork, type PullHead } from "./fork-trust.js";

@@ -1,5 +1,5 @@
 import type { CancelCommand } from "../commands/train-command.js";
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import { completeTrainCheckRun } from "./complete-train-check-run.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { reactToComment } from "../github/react-to-comment.js";

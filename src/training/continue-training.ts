@@ -2,7 +2,7 @@ import { checkTrainLimits } from "../commands/check-train-limits.js";
 import { formatDuration } from "../commands/format-duration.js";
 import type { ParameterValue } from "../commands/train-command.js";
 import type { TrainConfig } from "../config/train-config.js";
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import { fetchNotebook } from "../github/fetch-notebook.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { RunRegistry } from "../runs/run-registry.js";

@@ -1,4 +1,4 @@
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import { judgeForkTrust, type ForkTrust } from "../commands/judge-fork-trust.js";
 import type { TrainConfig } from "../config/train-config.js";
 import type { GitHubClient } from "../github/github-client.js";

@@ -1,4 +1,4 @@
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import type { JobResources } from "../commands/job-resources.js";
 import { resolveTrainRequest } from "../commands/resolve-train-request.js";
 import type { RunCommand } from "../commands/train-command.js";

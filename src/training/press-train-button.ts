@@ -1,7 +1,7 @@
 import { checkTrainLimits } from "../commands/check-train-limits.js";
 import { deriveRunId } from "../commands/derive-run-id.js";
 import type { TrainConfig } from "../config/train-config.js";
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import { describeError } from "../github/describe-error.js";
 import { RunRegistry } from "../runs/run-registry.js";
 import { newRunRequest } from "../runs/run-request.js";

@@ -1,6 +1,6 @@
 import type { TrainConfig } from "../config/train-config.js";
 import { renderStatusTable, type StatusRow } from "../report/render-status-table.js";
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { replyToComment, type CommentRef } from "../github/reply-to-comment.js";
 import { RunRegistry } from "../runs/run-registry.js";

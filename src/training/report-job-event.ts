@@ -4,7 +4,7 @@ import { colabContinueSnippet } from "../report/colab-continue-snippet.js";
 import { runLinks } from "../report/run-links.js";
 import type { ReportLink, RunConclusion, RunResultView } from "../report/run-report-input.js";
 import { driveColabUrl } from "../links/drive-colab-url.js";
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import { completeTrainCheckRun } from "./complete-train-check-run.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { runLayout } from "../runs/run-layout.js";

@@ -1,6 +1,6 @@
 import { resolveNotebook } from "../commands/resolve-notebook.js";
 import type { BaselineCommand } from "../commands/train-command.js";
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import { authorizeCommenter } from "../github/authorize-commenter.js";
 import { listChangedFiles } from "../github/list-changed-files.js";
 import { reactToComment } from "../github/react-to-comment.js";

@@ -1,5 +1,5 @@
 import type { ContinueCommand } from "../commands/train-command.js";
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import { describeError } from "../github/describe-error.js";
 import { reactToComment } from "../github/react-to-comment.js";
 import { replyToComment } from "../github/reply-to-comment.js";

@@ -2,7 +2,7 @@ import { checkTrainLimits } from "../commands/check-train-limits.js";
 import { deriveRunId } from "../commands/derive-run-id.js";
 import { resolveNotebook } from "../commands/resolve-notebook.js";
 import type { RunCommand } from "../commands/train-command.js";
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import { describeError } from "../github/describe-error.js";
 import { fetchNotebook } from "../github/fetch-notebook.js";
 import { listChangedFiles } from "../github/list-changed-files.js";

@@ -1,6 +1,6 @@
 import type { ParameterValue } from "../commands/train-command.js";
 import type { JobResources } from "../commands/job-resources.js";
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { RunRegistry } from "../runs/run-registry.js";
 import { newRunRequest, type RunRequest } from "../runs/run-request.js";

@@ -1,5 +1,5 @@
 import type { JobSourceSettings, TrainJob } from "../compute/compute.js";
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import { createJobToken } from "../github/create-job-token.js";
 import { describeError } from "../github/describe-error.js";
 import { findTrainCheckRun } from "./find-train-check-run.js";

@@ -1,6 +1,6 @@
 import picomatch from "picomatch";
 import type { Context } from "probot";
-import type { TrainDeps } from "../app/app-deps.js";
+import type { TrainDeps } from "./train-deps.js";
 import type { BaselineEntry } from "../config/train-config.js";
 import { describeError } from "../github/describe-error.js";
 import { listChangedFiles } from "../github/list-changed-files.js";

@@ -172,23 +172,32 @@ describe("checkImportRules on planted trees", () => {
     );
   });
 
+  it("reports a capability that imports src/app/, even for a type", () => {
+    const src = plantTree({
+      "app/app-deps.ts": "export interface TrainDeps { a: number }\n",
+      "app/create-app.ts": 'import type { TrainDeps } from "./app-deps.js";\n',
+      "training/start-run.ts": 'import type { TrainDeps } from "../app/app-deps.js";\n',
+    });
+    expect(summary(checkImportRules(src))).toEqual(["only-app-imports-app src/training/start-run.ts ../app/app-deps.js"]);
+  });
+
   it("reports a three-file import circle with its path, type-only and dynamic imports included", () => {
     const src = plantTree({
-      "app/a.ts": 'import { b } from "./b.js";\nexport const a = b;\n',
-      "app/b.ts": 'import type { C } from "../training/c.js";\nexport const b = 1;\n',
-      "training/c.ts": 'export type C = number;\nexport const load = () => import("../app/a.js");\n',
-      "app/outside.ts": 'import { a } from "./a.js";\n',
+      "training/a.ts": 'import { b } from "./b.js";\nexport const a = b;\n',
+      "training/b.ts": 'import type { C } from "../util/c.js";\nexport const b = 1;\n',
+      "util/c.ts": 'export type C = number;\nexport const load = () => import("../training/a.js");\n',
+      "training/outside.ts": 'import { a } from "./a.js";\n',
     });
     const violations = checkImportRules(src);
     expect(violations).toHaveLength(1);
     expect(violations[0]).toMatchObject({
       rule: "no-circle",
-      file: "src/app/a.ts",
-      specifier: "src/app/a.ts -> src/app/b.ts -> src/training/c.ts -> src/app/a.ts",
-      component: ["src/app/a.ts", "src/app/b.ts", "src/training/c.ts"],
+      file: "src/training/a.ts",
+      specifier: "src/training/a.ts -> src/training/b.ts -> src/util/c.ts -> src/training/a.ts",
+      component: ["src/training/a.ts", "src/training/b.ts", "src/util/c.ts"],
     });
     expect(violations[0]!.message).toBe(
-      "src/app/a.ts:1 starts an import circle: src/app/a.ts -> src/app/b.ts -> src/training/c.ts -> src/app/a.ts " +
+      "src/training/a.ts:1 starts an import circle: src/training/a.ts -> src/training/b.ts -> src/util/c.ts -> src/training/a.ts " +
         "(rule no-circle: no import circles between files)",
     );
   });

@@ -26,7 +26,7 @@ const IO_BUILTINS = new Set(["fs", "net", "tls", "dgram", "http", "https", "http
 /** Client libraries of the services the app talks to. */
 const SDK_PREFIXES = ["@aws-sdk/", "@smithy/", "@googleapis/", "googleapis", "google-auth-library", "probot", "@octokit/"];
 
-export type ImportRule = "pure-no-io" | "pure-no-adapter" | "pure-only-core" | "adapter-no-adapter" | "no-circle";
+export type ImportRule = "pure-no-io" | "pure-no-adapter" | "pure-only-core" | "adapter-no-adapter" | "only-app-imports-app" | "no-circle";
 
 export interface ImportViolation {
   rule: ImportRule;
@@ -45,6 +45,7 @@ const RULE_TEXT: Record<ImportRule, string> = {
   "pure-no-adapter": "a pure folder may not import an adapter folder (only `import type` of a port)",
   "pure-only-core": "a pure folder imports only pure folders and src/util/, never a capability or an entry point",
   "adapter-no-adapter": "an adapter may not import another adapter (only `import type` of a port)",
+  "only-app-imports-app": "src/app/ composes the capabilities; nothing else under src/ imports it, not even its types",
   "no-circle": "no import circles between files",
 };
 
@@ -84,6 +85,7 @@ export function checkImportRules(srcFolder: string): ImportViolation[] {
       if (target.startsWith(srcDir + path.sep)) edges.push({ target, ref });
       const toRoom = roomOf(srcDir, target);
       if (toRoom === fromRoom) continue;
+      if (toRoom === "app" && !PURE_ROOMS.includes(fromRoom)) report("only-app-imports-app", `src/app/ sits above src/${fromRoom || "."}/`);
       if (!ADAPTER_ROOMS.includes(toRoom)) {
         // An app, capability or runner module brings its adapters with it.
         if (PURE_ROOMS.includes(fromRoom) && !PURE_ROOMS.includes(toRoom) && !HELPER_ROOMS.includes(toRoom)) {
