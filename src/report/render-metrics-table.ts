@@ -24,15 +24,23 @@ export function renderMetricsTable(metrics: Record<string, MetricValue>, baselin
   return `${header}\n${rows.join("\n")}`;
 }
 
-export function formatValue(value: MetricValue | undefined): string {
-  if (value === undefined || value === null) return "–";
+/** A metric value as plain text, for a caller that escapes it itself (the run page). */
+export function formatMetric(value: MetricValue | undefined): string {
   if (typeof value === "number") return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+  if (value === undefined || value === null) return "–";
+  return String(value).slice(0, 200);
+}
+
+/** A metric value for a Markdown table cell. */
+export function formatValue(value: MetricValue | undefined): string {
+  if (typeof value === "number" || value === undefined || value === null) return formatMetric(value);
   return escapeMarkdown(String(value)).slice(0, 200);
 }
 
-/** The change from `before` to `value`: `+0.012 (+3.1%)`, `±0`, `new`, or `changed` for non-numbers. */
-export function formatDelta(value: MetricValue, before: MetricValue | undefined): string {
+/** The change from `before` to `value`: `+0.012 (+3.1%)`, `±0`, `new`, `gone`, or `changed` for non-numbers. */
+export function formatDelta(value: MetricValue | undefined, before: MetricValue | undefined): string {
   if (before === undefined) return "new";
+  if (value === undefined) return "gone";
   if (typeof value !== "number" || typeof before !== "number") return value === before ? "=" : "changed";
   const delta = value - before;
   if (delta === 0) return "±0";

@@ -2,7 +2,7 @@ import { formatDuration } from "../commands/format-duration.js";
 import type { MetricValue } from "../runs/run-result.js";
 import { chartData } from "./chart-data.js";
 import { escapeHtml } from "./escape-html.js";
-import { formatMetric, formatMetricDelta } from "./format-metric.js";
+import { formatDelta, formatMetric } from "../report/render-metrics-table.js";
 import type { RunView } from "./read-run-view.js";
 import { renderSvgCharts } from "./render-svg-chart.js";
 
@@ -112,7 +112,7 @@ export function renderMetricsTable(metrics: Record<string, MetricValue>, view: P
   const head = baseline ? `<th>Baseline <code>${escapeHtml(baseline.commit.slice(0, 7))}</code></th><th>Δ</th>` : "";
   const rows = names.map((name) => {
     const cells = [`<td>${escapeHtml(name)}</td>`, `<td class="n">${escapeHtml(formatMetric(metrics[name]))}</td>`];
-    if (baseline) cells.push(`<td class="n">${escapeHtml(formatMetric(baseline.metrics[name]))}</td>`, `<td class="n">${escapeHtml(formatMetricDelta(metrics[name], baseline.metrics[name]))}</td>`);
+    if (baseline) cells.push(`<td class="n">${escapeHtml(formatMetric(baseline.metrics[name]))}</td>`, `<td class="n">${escapeHtml(formatDelta(metrics[name], baseline.metrics[name]))}</td>`);
     return `<tr>${cells.join("")}</tr>`;
   });
   return `<table><thead><tr><th>Metric</th><th>Value</th>${head}</tr></thead><tbody>${rows.join("")}</tbody></table>`;

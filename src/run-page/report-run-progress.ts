@@ -2,7 +2,7 @@ import type { JobStateEvent, RunTarget } from "../compute/compute.js";
 import type { GitHubClient } from "../github/github-client.js";
 import { PROGRESS_KEY, type LiveProgress } from "../runner/live-progress.js";
 import type { Store } from "../storage/store.js";
-import { formatMetric } from "./format-metric.js";
+import { formatMetric } from "../report/render-metrics-table.js";
 import { runStore } from "./read-run-view.js";
 import type { RunPageSettings } from "./run-page-settings.js";
 import { runPageUrl } from "./run-page-url.js";
