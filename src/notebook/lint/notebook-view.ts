@@ -64,14 +64,30 @@ export function textField(path: JsonPath, value: unknown): TextField | null {
 export function textIncludes(value: unknown, needle: string): boolean {
   if (typeof value === "string") return value.includes(needle);
   if (!Array.isArray(value)) return false;
+  if (!linesEndInNewline(value)) return (joinText(value) as string).includes(needle);
+  for (let k = 0; k < value.length; k++) {
+    const part: unknown = value[k];
+    if (typeof part === "string" && part.includes(needle)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether every string of a multiline array but the last ends in a newline, as nbformat writes
+ * them: then no match of a pattern without newlines crosses from one string to the next.
+ *
+ * Loops over lines here and in the rules index arrays rather than use `for...of`: this code runs
+ * once per process, unoptimized, where each step of an iterator allocates a result object.
+ */
+export function linesEndInNewline(value: readonly unknown[]): boolean {
   let previous: string | null = null;
-  for (const part of value) {
+  for (let k = 0; k < value.length; k++) {
+    const part: unknown = value[k];
     if (typeof part !== "string") continue;
-    if (previous !== null && previous.charCodeAt(previous.length - 1) !== 0x0a) return (joinText(value) as string).includes(needle);
+    if (previous !== null && previous.charCodeAt(previous.length - 1) !== 0x0a) return false;
     previous = part;
   }
-  for (const part of value) if (typeof part === "string" && part.includes(needle)) return true;
-  return false;
+  return true;
 }
 
 /**
@@ -191,39 +207,67 @@ export function cellTags(cell: CellView): string[] {
  * The mime bundles of an output (those whose type starts with `mimePrefix`) with the path of each: `data` in v4, and in v3 the output
  * itself, whose keys are short names (`png`, `text`, `html`) next to `output_type` and friends.
  */
-export function mimeEntries(output: OutputView, mimePrefix = ""): Array<{ mime: string; path: JsonPath; value: unknown }> {
-  const entries: Array<{ mime: string; path: JsonPath; value: unknown }> = [];
+export function mimeEntries(output: OutputView, mimePrefix = ""): readonly MimeEntry[] {
+  // Most outputs have no entry of the wanted type: the list is only made for one that does.
+  let entries: MimeEntry[] | null = null;
   const data = output.value.data;
   if (isObject(data)) {
-    for (const mime of Object.keys(data)) {
-      if (mime.startsWith(mimePrefix)) entries.push({ mime, path: [...output.path, "data", mime], value: data[mime] });
+    for (const mime in data) {
+      if (mime.startsWith(mimePrefix)) (entries ??= []).push(new LazyMimeEntry(output, "data", mime, mime, data[mime]));
     }
   }
   if (output.type === "pyout" || output.type === "display_data") {
-    for (const [key, mime] of Object.entries(V3_MIME_KEYS)) {
-      if (key in output.value && mime.startsWith(mimePrefix)) entries.push({ mime, path: [...output.path, key], value: output.value[key] });
+    for (let k = 0; k < V3_MIME_KEYS.length; k++) {
+      const [key, mime] = V3_MIME_KEYS[k] as [string, string];
+      if (key in output.value && mime.startsWith(mimePrefix)) (entries ??= []).push(new LazyMimeEntry(output, null, key, mime, output.value[key]));
     }
   }
-  return entries;
+  return entries ?? NO_ENTRIES;
+}
+
+const NO_ENTRIES: readonly MimeEntry[] = [];
+
+export interface MimeEntry {
+  mime: string;
+  path: JsonPath;
+  value: unknown;
+}
+
+/** A mime entry whose path is built on first use: rules read the path of a few, to report them. */
+class LazyMimeEntry implements MimeEntry {
+  private location: JsonPath | null = null;
+
+  constructor(
+    private readonly owner: { readonly path: JsonPath },
+    /** `data` in v4; null in v3, where the entry sits in the output itself. */
+    private readonly bundle: string | null,
+    private readonly key: string,
+    readonly mime: string,
+    readonly value: unknown,
+  ) {}
+
+  get path(): JsonPath {
+    return (this.location ??= this.bundle === null ? [...this.owner.path, this.key] : [...this.owner.path, this.bundle, this.key]);
+  }
 }
 
 /** v3 stores representations under short keys; these are their mime types. */
-const V3_MIME_KEYS: Record<string, string> = {
-  text: "text/plain",
-  html: "text/html",
-  markdown: "text/markdown",
-  latex: "text/latex",
-  svg: "image/svg+xml",
-  png: "image/png",
-  jpeg: "image/jpeg",
-  pdf: "application/pdf",
-  javascript: "application/javascript",
-  json: "application/json",
-};
+const V3_MIME_KEYS: ReadonlyArray<readonly [string, string]> = [
+  ["text", "text/plain"],
+  ["html", "text/html"],
+  ["markdown", "text/markdown"],
+  ["latex", "text/latex"],
+  ["svg", "image/svg+xml"],
+  ["png", "image/png"],
+  ["jpeg", "image/jpeg"],
+  ["pdf", "application/pdf"],
+  ["javascript", "application/javascript"],
+  ["json", "application/json"],
+];
 
 /** `attachments` of a markdown or raw cell, as mime entries (those whose type starts with `mimePrefix`). */
-export function attachmentEntries(cell: CellView, mimePrefix = ""): Array<{ mime: string; path: JsonPath; value: unknown }> {
-  const entries: Array<{ mime: string; path: JsonPath; value: unknown }> = [];
+export function attachmentEntries(cell: CellView, mimePrefix = ""): MimeEntry[] {
+  const entries: MimeEntry[] = [];
   const attachments = cell.value.attachments;
   if (!isObject(attachments)) return entries;
   for (const [name, bundle] of Object.entries(attachments)) {

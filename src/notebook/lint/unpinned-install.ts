@@ -1,6 +1,6 @@
 import type { Finding } from "../finding.js";
 import type { LintRule } from "./lint-rule.js";
-import { splitLines, textIncludes } from "./notebook-view.js";
+import { splitLines, textIncludes, type CellView } from "./notebook-view.js";
 
 // A shell escape (`!cmd`) or a line magic (`%pip`); the rest of the line is shell.
 const SHELL_ESCAPE = /^\s*[!%]\s*(.*)$/;
@@ -140,7 +140,9 @@ export const unpinnedInstallRule: LintRule = {
   summary: "`!pip install x` or `%pip install x` without a version, at the exact source line",
   check({ notebook }) {
     const findings: Finding[] = [];
-    for (const cell of notebook.cells) {
+    const cells = notebook.cells;
+    for (let c = 0; c < cells.length; c++) {
+      const cell = cells[c] as CellView;
       if (cell.type !== "code" || !cell.source || !textIncludes(cell.source.value, "pip")) continue;
       const lines = splitLines(cell.source.text);
       const shell = SHELL_CELL.test(lines[0] ?? "");
