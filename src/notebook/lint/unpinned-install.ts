@@ -155,6 +155,8 @@ export const unpinnedInstallRule: LintRule = {
           parts.push(lines[++i] as string);
         }
         const line = parts.join(" ");
+        // A command that installs names pip: the other lines of a cell that mentions it (`Pipeline`) need no regex.
+        if (!line.includes("pip")) continue;
         const command = shell ? line : SHELL_ESCAPE.exec(line)?.[1];
         if (command === undefined) continue;
         const found = pipInstallArgs(command).map(unpinnedPackages);
