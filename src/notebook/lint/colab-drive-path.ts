@@ -1,6 +1,6 @@
 import type { Finding } from "../finding.js";
 import type { LintRule } from "./lint-rule.js";
-import { splitLines, textIncludes, type CellView } from "./notebook-view.js";
+import { splitLines, type CellView } from "./notebook-view.js";
 
 const DRIVE_PATH = /\/content\/drive(?:\/|\b)/;
 // `drive.mount(...)`, the fully qualified call, or any alias mounting `/content/drive`.
@@ -13,7 +13,7 @@ const COLAB_IMPORT = /\bgoogle\.colab\b/;
 function mentionsDrive(cells: readonly CellView[]): boolean {
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i] as CellView;
-    if (cell.type === "code" && cell.source !== null && textIncludes(cell.source.value, "/content/drive")) return true;
+    if (cell.type === "code" && cell.source !== null && cell.source.text.includes("/content/drive")) return true;
   }
   return false;
 }

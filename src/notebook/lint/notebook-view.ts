@@ -57,42 +57,10 @@ export function textField(path: JsonPath, value: unknown): TextField | null {
 }
 
 /**
- * Whether the joined text of a string or array of strings includes `needle`, which must hold no
- * newline, without joining it: no match crosses the end of a line that ends in a newline, so
- * lines are searched one by one unless one ends without it (then the joined text is searched).
- */
-export function textIncludes(value: unknown, needle: string): boolean {
-  if (typeof value === "string") return value.includes(needle);
-  if (!Array.isArray(value)) return false;
-  if (!linesEndInNewline(value)) return (joinText(value) as string).includes(needle);
-  for (let k = 0; k < value.length; k++) {
-    const part: unknown = value[k];
-    if (typeof part === "string" && part.includes(needle)) return true;
-  }
-  return false;
-}
-
-/**
- * Whether every string of a multiline array but the last ends in a newline, as nbformat writes
- * them: then no match of a pattern without newlines crosses from one string to the next.
- *
- * Loops over lines here and in the rules index arrays rather than use `for...of`: this code runs
- * once per process, unoptimized, where each step of an iterator allocates a result object.
- */
-export function linesEndInNewline(value: readonly unknown[]): boolean {
-  let previous: string | null = null;
-  for (let k = 0; k < value.length; k++) {
-    const part: unknown = value[k];
-    if (typeof part !== "string") continue;
-    if (previous !== null && previous.charCodeAt(previous.length - 1) !== 0x0a) return false;
-    previous = part;
-  }
-  return true;
-}
-
-/**
  * A source field whose path and joined text are built on first use: a notebook has thousands of
- * them and the rules read few, so building them all up front is most of what linting allocates.
+ * them and the rules report few, so paths built up front would be most of what linting
+ * allocates. The text is joined once and shared: several rules search every source, and native
+ * searches of one string cost less than a loop over its lines in the unoptimized code they run as.
  */
 class LazyTextField implements TextField {
   private joined: string | null = null;

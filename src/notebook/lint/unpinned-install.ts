@@ -1,6 +1,6 @@
 import type { Finding } from "../finding.js";
 import type { LintRule } from "./lint-rule.js";
-import { splitLines, textIncludes, type CellView } from "./notebook-view.js";
+import { splitLines, type CellView } from "./notebook-view.js";
 
 // A shell escape (`!cmd`) or a line magic (`%pip`); the rest of the line is shell.
 const SHELL_ESCAPE = /^\s*[!%]\s*(.*)$/;
@@ -143,7 +143,7 @@ export const unpinnedInstallRule: LintRule = {
     const cells = notebook.cells;
     for (let c = 0; c < cells.length; c++) {
       const cell = cells[c] as CellView;
-      if (cell.type !== "code" || !cell.source || !textIncludes(cell.source.value, "pip")) continue;
+      if (cell.type !== "code" || !cell.source || !cell.source.text.includes("pip")) continue;
       const lines = splitLines(cell.source.text);
       const shell = SHELL_CELL.test(lines[0] ?? "");
       for (let i = 0; i < lines.length; i++) {
