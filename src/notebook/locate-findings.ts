@@ -10,6 +10,9 @@ const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
 const NEWLINE = 0x0a;
 
+/** Sticky: the run of characters from `lastIndex` that neither open a string nor open or close a container. */
+const NOT_STRING_OR_BRACKET = /[^"{}[\]]*/y;
+
 /** One node per path prefix that some finding needs; offsets are filled by the scan. */
 interface Target {
   children: Map<string | number, Target> | null;
@@ -210,7 +213,13 @@ function skipValue(text: string, i: number): number {
   if (c === QUOTE) return skipString(text, i);
   if (c === LBRACE || c === LBRACKET) {
     let depth = 0;
-    while (i < text.length) {
+    for (;;) {
+      // Whitespace, separators and scalars in one native step: a loop over their characters is
+      // most of what locating costs in unoptimized code.
+      NOT_STRING_OR_BRACKET.lastIndex = i;
+      NOT_STRING_OR_BRACKET.test(text);
+      i = NOT_STRING_OR_BRACKET.lastIndex;
+      if (i >= text.length) return -1;
       const d = text.charCodeAt(i);
       if (d === QUOTE) {
         i = skipString(text, i);
@@ -218,13 +227,12 @@ function skipValue(text: string, i: number): number {
         continue;
       }
       if (d === LBRACE || d === LBRACKET) depth++;
-      else if (d === RBRACE || d === RBRACKET) {
+      else {
         depth--;
         if (depth === 0) return i + 1;
       }
       i++;
     }
-    return -1;
   }
   // Numbers and literals end at the next delimiter.
   let j = i;
