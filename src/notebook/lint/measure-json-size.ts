@@ -43,7 +43,9 @@ function walk(root: unknown, exact: boolean): number {
       total += 2 + Math.max(0, value.length - 1);
       for (let k = 0; k < value.length; k++) {
         const item: unknown = value[k];
-        stack.push(item === undefined ? null : item);
+        // Lines of text, most items, are measured here rather than pushed and popped.
+        if (typeof item === "string") total += exact ? stringBytes(item) : item.length + 2;
+        else stack.push(item === undefined ? null : item);
       }
     } else if (typeof value === "object") {
       const keys = Object.keys(value);

@@ -26,7 +26,7 @@ export interface CellView {
   source: TextField | null;
   /** `execution_count` (v4) or `prompt_number` (v3) when it is an integer. */
   executionCount: number | null;
-  outputs: OutputView[];
+  outputs: readonly OutputView[];
   metadata: JsonObject | null;
   value: JsonObject;
 }
@@ -48,7 +48,11 @@ export function joinText(value: unknown): string | null {
   if (typeof value === "string") return value;
   if (!Array.isArray(value)) return null;
   // Anything that is not a string is skipped, as the locator skips it when counting lines.
-  return value.every((part) => typeof part === "string") ? value.join("") : value.filter((part) => typeof part === "string").join("");
+  // An indexed loop: a callback per line (`every`) costs more than the join in unoptimized code.
+  for (let k = 0; k < value.length; k++) {
+    if (typeof value[k] !== "string") return value.filter((part) => typeof part === "string").join("");
+  }
+  return value.join("");
 }
 
 export function textField(path: JsonPath, value: unknown): TextField | null {
@@ -110,11 +114,13 @@ export function viewNotebook(notebook: JsonObject): NotebookView {
 }
 
 /** A cell whose paths are built on first use (see LazyTextField). */
+const NO_OUTPUTS: readonly OutputView[] = [];
+
 class LazyCell implements CellView {
   readonly type: string | null;
   readonly source: TextField | null;
   readonly executionCount: number | null;
-  readonly outputs: OutputView[] = [];
+  readonly outputs: readonly OutputView[];
   readonly metadata: JsonObject | null;
   private location: JsonPath | null = null;
 
@@ -133,13 +139,16 @@ class LazyCell implements CellView {
     this.source = typeof source === "string" || Array.isArray(source) ? new LazyTextField(this, sourceKey, source) : null;
     const count = "execution_count" in cell ? cell.execution_count : cell.prompt_number;
     this.executionCount = Number.isInteger(count) ? (count as number) : null;
+    // Text cells and cells never run have no outputs: they share one empty list.
+    let views: OutputView[] | null = null;
     if (Array.isArray(cell.outputs)) {
       const outputs = cell.outputs;
       for (let o = 0; o < outputs.length; o++) {
         const output: unknown = outputs[o];
-        if (isObject(output)) this.outputs.push(new LazyOutput(this, o, output));
+        if (isObject(output)) (views ??= []).push(new LazyOutput(this, o, output));
       }
     }
+    this.outputs = views ?? NO_OUTPUTS;
     this.metadata = isObject(cell.metadata) ? cell.metadata : null;
   }
 
