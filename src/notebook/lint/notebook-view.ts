@@ -195,8 +195,10 @@ export function mimeEntries(output: OutputView, mimePrefix = ""): readonly MimeE
   }
   if (output.type === "pyout" || output.type === "display_data") {
     for (let k = 0; k < V3_MIME_KEYS.length; k++) {
-      const [key, mime] = V3_MIME_KEYS[k] as [string, string];
-      if (key in output.value && mime.startsWith(mimePrefix)) (entries ??= []).push(new LazyMimeEntry(output, null, key, mime, output.value[key]));
+      // Indexed, not destructured: destructuring an array steps an iterator in unoptimized code.
+      const pair = V3_MIME_KEYS[k] as readonly [string, string];
+      const mime = pair[1];
+      if (mime.startsWith(mimePrefix) && pair[0] in output.value) (entries ??= []).push(new LazyMimeEntry(output, null, pair[0], mime, output.value[pair[0]]));
     }
   }
   return entries ?? NO_ENTRIES;
