@@ -174,9 +174,9 @@ function checkCell(cell: unknown, index: number, rules: Rules, idReplaced: boole
   if ("metadata" in cell) {
     const md = cell.metadata;
     if (!isObject(md)) c.object(md, [...path, "metadata"]);
-    else {
-      // Most cells' metadata is empty, which has nothing to check.
-      if (!isEmpty(md)) checkCellMetadata(md, [...path, "metadata"], type, rules, c);
+    else if (!isEmpty(md)) {
+      // Most cells' metadata is empty, with nothing to check and, this shallow, nothing to scan.
+      checkCellMetadata(md, [...path, "metadata"], type, rules, c);
       c.freeChild(md, path, "metadata");
     }
   }
@@ -336,9 +336,10 @@ function checkOutput(output: unknown, cell: number, k: number, rules: Rules, c: 
     return;
   }
   const known = typeof type === "string" && OUTPUT_TYPES.includes(type) ? type : null;
-  if (known !== "execute_result" && known !== "display_data" && pyTruthy(type) && Array.isArray(output.text)) {
-    // The reader joins a list "text" of any such output; a non-string line makes it fail.
-    if (known !== "stream") c.stringItems(output.text, [...path, "text"]);
+  // The reader joins a list "text" of any other output; a non-string line makes it fail (streams
+  // are checked by the schema below).
+  if (known !== "execute_result" && known !== "display_data" && known !== "stream" && pyTruthy(type) && Array.isArray(output.text)) {
+    c.stringItems(output.text, [...path, "text"]);
   }
   if (known === null) {
     if (rules.future) {
