@@ -219,10 +219,33 @@ describe("a run seeded from a gdrive:// folder", () => {
       (error: unknown) => error,
     );
     expectExactRequests();
+    // Drive's md5 catches it while the folder is listed (a file nbtrain did not write is hashed by reading it).
     expect(failure).toMatchObject({ code: "integrity" });
-    expect((failure as Error).message).toMatch(/state\.npz.*gdrive:\/\/MyDrive\/colab\/spiral.*corrupt or was cut short/u);
+    expect((failure as Error).message).toMatch(/^--from gdrive:\/\/MyDrive\/colab\/spiral: reading the folder failed: .*do not match .*checksum/u);
+    expect((failure as Error).message).toContain("No training started from a partial copy; train again");
     expect((failure as Error).message).not.toContain(SECRET);
     expect(await runObjects(store, "corrupt")).toEqual([]);
+    expect(await readdir(path.join(workDir, "checkpoints"))).toEqual([]);
+  });
+
+  it("does not start training when the copy's own download does not match Drive's md5Checksum", async () => {
+    const corrupt = Buffer.from(checkpoint);
+    corrupt[0] = (corrupt[0] ?? 0) ^ 0xff;
+    expectSourceFolder();
+    media("FILE-state").reply(200, checkpoint);
+    expectLookup("F-spiral", "state.npz", false, [colabFile(checkpoint)]);
+    media("FILE-state").reply(200, corrupt);
+
+    const store = new FileStore(path.join(dir, "store"));
+    const workDir = path.join(dir, "work-corrupt-copy");
+    const failure = await runTraining(specFor("corrupt-copy", workDir), { store, env: runEnv(), cwd: dir, progress: quiet() }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expectExactRequests();
+    expect(failure).toMatchObject({ code: "integrity" });
+    expect((failure as Error).message).toMatch(/^--from gdrive:\/\/MyDrive\/colab\/spiral: copying "state\.npz" failed: .*do not match .*checksum/u);
+    expect(await runObjects(store, "corrupt-copy")).toEqual([]);
     expect(await readdir(path.join(workDir, "checkpoints"))).toEqual([]);
   });
 
@@ -249,10 +272,12 @@ describe("a run seeded from a gdrive:// folder", () => {
       (error: unknown) => error,
     );
     expectExactRequests();
-    expect(failure).toBeInstanceOf(Error);
+    expect(failure).toMatchObject({ code: "unavailable" });
+    expect((failure as Error).message).toMatch(/^--from gdrive:\/\/MyDrive\/colab\/spiral: copying "state\.npz" failed: .*ECONNRESET/u);
+    expect((failure as Error).message).toContain("No training started from a partial copy; train again");
     expect((failure as Error).message).not.toContain(SECRET);
     expect(await runObjects(store, "cut")).toEqual([]);
-    // No file in checkpoint_dir can pass for the checkpoint.
-    expect((await readdir(path.join(workDir, "checkpoints"))).filter((name) => name === "state.npz")).toEqual([]);
+    // Not even the partial download stays in checkpoint_dir.
+    expect(await readdir(path.join(workDir, "checkpoints"))).toEqual([]);
   });
 });
