@@ -1,0 +1,288 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Readable, Writable } from "node:stream";
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createProgressReporter } from "../../src/runner/progress-reporter.js";
+import { RunInputError } from "../../src/runner/run-input-error.js";
+import { runSpecSchema } from "../../src/runner/run-spec.js";
+import { runTraining } from "../../src/runner/run-training.js";
+import { FileStore } from "../../src/storage/file-store.js";
+import { NUMPY_EXAMPLE, readRunJson } from "./runner-harness.js";
+
+// `from` a gdrive:// folder: a checkpoint saved by the notebook's own code (as in Colab, to
+// /content/drive/MyDrive/colab/spiral) seeds a run kept in a file store. Drive is mocked at the
+// HTTP boundary with the exact requests the real @googleapis/drive client makes; only GETs and the
+// OAuth token POST are answered, so any write to Drive would go unmatched and fail the test.
+
+const API = "https://www.googleapis.com";
+const FOLDER = "application/vnd.google-apps.folder";
+const FIELDS = "id,name,mimeType,size,md5Checksum,appProperties,modifiedTime";
+const SOURCE = "gdrive://MyDrive/colab/spiral";
+const OAUTH = { type: "authorized_user", client_id: "cid.apps.googleusercontent.com", client_secret: "very-secret-client-secret", refresh_token: "1//refresh-secret" };
+
+const md5 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("hex");
+
+let dir: string;
+let checkpoint: Buffer;
+let unmatched: string[];
+const onNoMatch = (req: { method?: string; path?: string; href?: string }) => unmatched.push(`${req.method} ${req.href ?? req.path}`);
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "nbtrain-seed-drive-"));
+  // The notebook's own code, run by plain Python for 3 epochs, as a Colab session would.
+  const colab = path.join(dir, "colab");
+  const script = [
+    "import json, sys",
+    "nb = json.load(open(sys.argv[1]))",
+    "env = {}",
+    "for cell in nb['cells']:",
+    "    if cell['cell_type'] != 'code': continue",
+    "    exec(''.join(cell['source']), env)",
+    "    if 'parameters' in cell['metadata'].get('tags', []):",
+    "        env.update(epochs=3, checkpoint_dir=sys.argv[2], output_dir=sys.argv[2] + '-out', resume=False)",
+  ].join("\n");
+  execFileSync("/usr/bin/python3", ["-c", script, NUMPY_EXAMPLE, colab], { stdio: "pipe" });
+  checkpoint = await readFile(path.join(colab, "state.npz"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  unmatched = [];
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  nock.emitter.on("no match", onNoMatch);
+});
+afterEach(() => {
+  nock.emitter.removeListener("no match", onNoMatch);
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+/** Every interceptor was used, and no request (a write to Drive, say) went unanswered. */
+function expectExactRequests(): void {
+  expect(unmatched).toEqual([]);
+  expect(nock.pendingMocks()).toEqual([]);
+}
+
+/** Neither the client secret, the refresh token nor the access token shows in a message. */
+function expectNoSecret(message: string): void {
+  for (const secret of [OAUTH.client_secret, OAUTH.refresh_token, "ya29.token-1"]) expect(message).not.toContain(secret);
+}
+
+function expectRefreshToken(): void {
+  nock("https://oauth2.googleapis.com")
+    .post("/token", (body: Record<string, string>) =>
+      body.grant_type === "refresh_token" && body.refresh_token === OAUTH.refresh_token && body.client_id === OAUTH.client_id,
+    )
+    .reply(200, { access_token: "ya29.token-1", expires_in: 3600, token_type: "Bearer" });
+}
+
+function api() {
+  return nock(API, { reqheaders: { authorization: "Bearer ya29.token-1" } });
+}
+
+/** A `files.list` lookup of one child by name, as the store issues it. */
+function expectLookup(parent: string, name: string, folder: boolean, files: object[]): void {
+  api()
+    .get("/drive/v3/files")
+    .query({
+      q: `'${parent}' in parents and name = '${name}' and mimeType ${folder ? "=" : "!="} '${FOLDER}' and trashed = false`,
+      fields: `files(${FIELDS})`,
+      orderBy: "modifiedTime desc",
+      pageSize: "10",
+      spaces: "drive",
+      supportsAllDrives: "true",
+      includeItemsFromAllDrives: "true",
+    })
+    .reply(200, { files });
+}
+
+/** One page of a folder's children, as the store's recursive listing asks for it. */
+function expectChildren(parent: string, files: object[]): void {
+  api()
+    .get("/drive/v3/files")
+    .query({
+      q: `'${parent}' in parents and trashed = false`,
+      fields: `nextPageToken, files(${FIELDS})`,
+      orderBy: "modifiedTime desc",
+      pageSize: "1000",
+      spaces: "drive",
+      supportsAllDrives: "true",
+      includeItemsFromAllDrives: "true",
+    })
+    .reply(200, { files });
+}
+
+function media(fileId: string) {
+  return api().get(`/drive/v3/files/${fileId}`).query({ alt: "media", supportsAllDrives: "true" });
+}
+
+/** The file as Drive lists it after Colab saved it: Drive's md5, and no appProperties of ours. */
+function colabFile(bytes: Buffer) {
+  return { id: "FILE-state", name: "state.npz", mimeType: "application/octet-stream", size: String(bytes.length), md5Checksum: md5(bytes) };
+}
+
+/** MyDrive/colab/spiral resolved folder by folder, and its one file listed. */
+function expectSourceFolder(): void {
+  expectRefreshToken();
+  expectLookup("root", "colab", true, [{ id: "F-colab", name: "colab", mimeType: FOLDER }]);
+  expectLookup("F-colab", "spiral", true, [{ id: "F-spiral", name: "spiral", mimeType: FOLDER }]);
+  expectChildren("F-spiral", [colabFile(checkpoint)]);
+}
+
+function quiet() {
+  return createProgressReporter(new Writable({ write: (_c, _e, done) => done() }));
+}
+
+function specFor(runId: string, workDir?: string) {
+  return runSpecSchema.parse({
+    notebook: { path: NUMPY_EXAMPLE },
+    parameters: { epochs: 6 },
+    store: `file://${dir}/store`,
+    owner: "acme",
+    repo: "models",
+    run_id: runId,
+    from: SOURCE,
+    ...(workDir ? { work_dir: workDir } : {}),
+  });
+}
+
+function runEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NBTRAIN_GDRIVE_CREDENTIALS: JSON.stringify(OAUTH) };
+  delete env.NBTRAIN_GDRIVE_CREDENTIALS_FILE;
+  delete env.GOOGLE_APPLICATION_CREDENTIALS;
+  return env;
+}
+
+/** What the run left in its store: a refused run leaves nothing, so nothing can pass for its result. */
+async function runObjects(store: FileStore, runId: string): Promise<string[]> {
+  return (await store.list(`runs/acme/models/${runId}/`)).map((object) => object.key);
+}
+
+describe("a run seeded from a gdrive:// folder", () => {
+  it("starts from the Colab checkpoint, resumes after its epoch, and writes nothing to Drive", async () => {
+    expectSourceFolder();
+    // Listing hashes a file nbtrain did not write (it has no sha256 of ours), then the copy reads it again.
+    media("FILE-state").reply(200, checkpoint);
+    expectLookup("F-spiral", "state.npz", false, [colabFile(checkpoint)]);
+    media("FILE-state").reply(200, checkpoint);
+
+    const store = new FileStore(path.join(dir, "store"));
+    const { result } = await runTraining(specFor("from-drive"), { store, env: runEnv(), cwd: dir, progress: quiet() });
+    expectExactRequests();
+    expect(result.status).toBe("completed");
+    expect(result.resumed).toBe(true);
+    expect(result.seeded_from).toEqual({ source: SOURCE, files: 1, bytes: checkpoint.length });
+    // The copy became the run's first checkpoint, then training went on.
+    expect(result.restored_sequence).toBe(1);
+    expect(result.checkpoint_sequence).toBeGreaterThan(1);
+    const output = await readFile(path.join(dir, "store/runs/acme/models/from-drive/output.ipynb"), "utf8");
+    expect(output).toContain("Resuming from epoch 3");
+    expect(output).toContain("epoch 4: loss");
+    expect(output).toContain("epoch 6: loss");
+    expect(output).not.toContain("epoch 3: loss");
+    const manifest = await readRunJson(store, "runs/acme/models/from-drive/", "manifest.json");
+    expect(manifest.files.map((file: { path: string }) => file.path)).toEqual(["state.npz"]);
+  }, 180_000);
+
+  it("refuses a Drive folder that does not exist as an input error naming the source, before writing anything", async () => {
+    expectRefreshToken();
+    expectLookup("root", "colab", true, [{ id: "F-colab", name: "colab", mimeType: FOLDER }]);
+    expectLookup("F-colab", "spiral", true, []);
+
+    const store = new FileStore(path.join(dir, "store"));
+    const failure = await runTraining(specFor("missing-folder"), { store, env: runEnv(), cwd: dir, progress: quiet() }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expectExactRequests(); // looked up, never created
+    expect(failure).toBeInstanceOf(RunInputError);
+    const message = (failure as Error).message;
+    expect(message).toContain(SOURCE);
+    expect(message).toMatch(/does not exist; point it at the folder your notebook saved its checkpoints to/u);
+    expectNoSecret(message);
+    expect(await runObjects(store, "missing-folder")).toEqual([]);
+  });
+
+  it("does not start training when Drive's bytes do not match its md5Checksum", async () => {
+    const corrupt = Buffer.from(checkpoint);
+    corrupt[corrupt.length >> 1] = (corrupt[corrupt.length >> 1] ?? 0) ^ 0xff;
+    expectSourceFolder();
+    media("FILE-state").reply(200, corrupt);
+
+    const store = new FileStore(path.join(dir, "store"));
+    const workDir = path.join(dir, "work-corrupt");
+    const failure = await runTraining(specFor("corrupt", workDir), { store, env: runEnv(), cwd: dir, progress: quiet() }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expectExactRequests();
+    // Drive's md5 catches it while the folder is listed (a file nbtrain did not write is hashed by reading it).
+    expect(failure).toMatchObject({ code: "integrity" });
+    expect((failure as Error).message).toMatch(/^--from gdrive:\/\/MyDrive\/colab\/spiral: reading the folder failed: .*do not match .*checksum/u);
+    expect((failure as Error).message).toContain("No training started from a partial copy; train again");
+    expectNoSecret((failure as Error).message);
+    expect(await runObjects(store, "corrupt")).toEqual([]);
+    expect(await readdir(path.join(workDir, "checkpoints"))).toEqual([]);
+  });
+
+  it("does not start training when the copy's own download does not match Drive's md5Checksum", async () => {
+    const corrupt = Buffer.from(checkpoint);
+    corrupt[0] = (corrupt[0] ?? 0) ^ 0xff;
+    expectSourceFolder();
+    media("FILE-state").reply(200, checkpoint);
+    expectLookup("F-spiral", "state.npz", false, [colabFile(checkpoint)]);
+    media("FILE-state").reply(200, corrupt);
+
+    const store = new FileStore(path.join(dir, "store"));
+    const workDir = path.join(dir, "work-corrupt-copy");
+    const failure = await runTraining(specFor("corrupt-copy", workDir), { store, env: runEnv(), cwd: dir, progress: quiet() }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expectExactRequests();
+    expect(failure).toMatchObject({ code: "integrity" });
+    expect((failure as Error).message).toMatch(/^--from gdrive:\/\/MyDrive\/colab\/spiral: copying "state\.npz" failed: .*do not match .*checksum/u);
+    expectNoSecret((failure as Error).message);
+    expect(await runObjects(store, "corrupt-copy")).toEqual([]);
+    expect(await readdir(path.join(workDir, "checkpoints"))).toEqual([]);
+  });
+
+  it("does not start training from a copy whose download was cut off midway", async () => {
+    expectSourceFolder();
+    media("FILE-state").reply(200, checkpoint);
+    expectLookup("F-spiral", "state.npz", false, [colabFile(checkpoint)]);
+    // The copy's download: the first part arrives, then the connection drops.
+    media("FILE-state").reply(200, () => {
+      let sent = false;
+      return new Readable({
+        read() {
+          if (sent) this.destroy(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+          else this.push(checkpoint.subarray(0, checkpoint.length >> 1));
+          sent = true;
+        },
+      });
+    });
+
+    const store = new FileStore(path.join(dir, "store"));
+    const workDir = path.join(dir, "work-cut");
+    const failure = await runTraining(specFor("cut", workDir), { store, env: runEnv(), cwd: dir, progress: quiet() }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expectExactRequests();
+    expect(failure).toMatchObject({ code: "unavailable" });
+    expect((failure as Error).message).toMatch(/^--from gdrive:\/\/MyDrive\/colab\/spiral: copying "state\.npz" failed: .*ECONNRESET/u);
+    expect((failure as Error).message).toContain("No training started from a partial copy; train again");
+    expectNoSecret((failure as Error).message);
+    expect(await runObjects(store, "cut")).toEqual([]);
+    // Not even the partial download stays in checkpoint_dir.
+    expect(await readdir(path.join(workDir, "checkpoints"))).toEqual([]);
+  });
+});
