@@ -78,6 +78,11 @@ function explain(error: unknown, where: string): unknown {
   if (status === 403 && !isTransient(error)) {
     return new StoreError("credentials", `${where}: no permission. Share the folder with the account or use a broader scope.`, { cause: error });
   }
+  // Only reached once the store's retries are spent.
+  if (isTransient(error)) {
+    const answer = status === undefined ? "the connection failed" : `Drive answered HTTP ${status}`;
+    return new StoreError("unavailable", `${where}: ${answer} on every attempt. Drive is busy or unreachable; try again later.`, { cause: error });
+  }
   return error;
 }
 
@@ -550,7 +555,9 @@ export async function createDriveStore(location: Extract<StoreLocation, { kind: 
   }
   return new DriveStore({
     ...(chunkKiB ? { chunkSize: Number(chunkKiB) * 1024 } : {}),
-    drive: drive({ version: "v3", auth: authClient }),
+    // The store retries transient failures itself (5 attempts with backoff); the client's own
+    // retries underneath would multiply them to ~20 requests and minutes of waiting per call.
+    drive: drive({ version: "v3", auth: authClient, retry: false }),
     http: authClient as unknown as DriveHttp,
     root: location.root,
     folders: location.folders,

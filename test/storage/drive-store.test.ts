@@ -239,6 +239,18 @@ describe("DriveStore with the real @googleapis/drive client", () => {
     expectExactRequests();
   });
 
+  it("tries a failing request as often as its own retry policy says (5 times), with no client retries hidden beneath", async () => {
+    expectRefreshToken();
+    api()
+      .get("/drive/v3/files")
+      .query((query) => query.q === `'root' in parents and name = 'nbtrain' and mimeType = '${FOLDER}' and trashed = false`)
+      .times(5)
+      .reply(503, { error: { code: 503, message: "Backend Error", errors: [{ reason: "backendError" }] } });
+    const store = await openDrive();
+    await expect(store.head("ckpt/model.pt")).rejects.toMatchObject({ code: "unavailable", message: expect.stringContaining("Drive answered HTTP 503 on every attempt") });
+    expectExactRequests();
+  });
+
   it("cancels the session and writes nothing when the bytes do not match the announced hash", async () => {
     expectRefreshToken();
     expectBase();
