@@ -46,7 +46,16 @@ function readOnly(store: Store): Store {
   const refuse = async (): Promise<never> => {
     throw new Error(`The checkpoint source ${store.uri} is read-only for nbtrain; nothing is written there.`);
   };
-  return { uri: store.uri, get: (key) => store.get(key), head: (key) => store.head(key), list: (prefix) => store.list(prefix), put: refuse, create: refuse, delete: refuse };
+  return {
+    uri: store.uri,
+    get: (key) => store.get(key),
+    head: (key) => store.head(key),
+    list: (prefix) => store.list(prefix),
+    ...(store.listSizes ? { listSizes: (prefix: string) => store.listSizes!(prefix) } : {}),
+    put: refuse,
+    create: refuse,
+    delete: refuse,
+  };
 }
 
 /**
@@ -75,7 +84,8 @@ export async function seedCheckpoints(text: string, folder: string, metricsFile:
   const store = readOnly(await deps.openStore(source.uri));
   let current: string | undefined;
   try {
-    const objects = await store.list("");
+    // Each object is checked as `get` streams it, so its hash is not needed first: one download each.
+    const objects = store.listSizes ? await store.listSizes("") : await store.list("");
     if (objects.length === 0) {
       throw new RunInputError(`--from ${store.uri}: the folder is empty or does not exist; point it at the folder your notebook saved its checkpoints to.`);
     }

@@ -266,6 +266,17 @@ export class DriveStore implements Store {
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
+    const objects: StoredObject[] = [];
+    for (const { key, file } of await this.files(prefix)) objects.push(await this.describe(key, file));
+    return objects;
+  }
+
+  async listSizes(prefix: string): Promise<Array<{ key: string; size: number }>> {
+    return (await this.files(prefix)).map(({ key, file }) => ({ key, size: Number(file.size ?? 0) }));
+  }
+
+  /** The files under `prefix`, sorted by key; of same-named duplicates, the newest. */
+  private async files(prefix: string): Promise<Array<{ key: string; file: DriveFile }>> {
     const p = normalisePrefix(prefix);
     const folderPath = p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : "";
     const folder = folderPath === "" ? [] : folderPath.split("/");
@@ -274,14 +285,14 @@ export class DriveStore implements Store {
     const found: { key: string; file: DriveFile }[] = [];
     await this.walk(id, folderPath, found);
     found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const objects: StoredObject[] = [];
+    const files: Array<{ key: string; file: DriveFile }> = [];
     let last: string | undefined;
-    for (const { key, file } of found) {
-      if (!key.startsWith(p) || key === last) continue; // same-named duplicates: the newest wins
-      last = key;
-      objects.push(await this.describe(key, file));
+    for (const entry of found) {
+      if (!entry.key.startsWith(p) || entry.key === last) continue; // same-named duplicates: the newest wins
+      last = entry.key;
+      files.push(entry);
     }
-    return objects;
+    return files;
   }
 
   /** The Drive file id at `key` (the newest of same-named duplicates), or null: Colab opens a Drive file by id. */

@@ -226,6 +226,36 @@ describe("DriveStore with the real @googleapis/drive client", () => {
     expectExactRequests();
   });
 
+  it("lists the sizes of files Colab wrote without downloading them, where list reads each one to hash it", async () => {
+    const weights = Buffer.alloc(4096, 7);
+    const children = (parent: string) =>
+      api()
+        .get("/drive/v3/files")
+        .query({
+          q: `'${parent}' in parents and trashed = false`,
+          fields: `nextPageToken, files(${FIELDS})`,
+          orderBy: "modifiedTime desc",
+          pageSize: "1000",
+          spaces: "drive",
+          supportsAllDrives: "true",
+          includeItemsFromAllDrives: "true",
+        });
+    expectRefreshToken();
+    expectBase();
+    // No appProperties: written by Colab, not by nbtrain, so only Drive's md5 vouches for it.
+    children("F-runs").reply(200, { files: [fileEntry("W", "weights.pt", weights), fileEntry("O", "opt.pt", Buffer.from("opt"))] });
+    const store = await openDrive();
+    expect(await store.listSizes("")).toEqual([
+      { key: "opt.pt", size: 3 },
+      { key: "weights.pt", size: 4096 },
+    ]);
+    expectExactRequests(); // no alt=media download was made
+    children("F-runs").reply(200, { files: [fileEntry("W", "weights.pt", weights)] });
+    api().get("/drive/v3/files/W").query({ alt: "media", supportsAllDrives: "true" }).reply(200, weights);
+    expect(await store.list("")).toEqual([{ key: "weights.pt", size: 4096, sha256: sha256(weights) }]);
+    expectExactRequests();
+  });
+
   it("returns nothing for a missing folder without creating it, and deletes a file", async () => {
     expectRefreshToken();
     expectBase();
