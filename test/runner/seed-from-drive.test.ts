@@ -1,16 +1,25 @@
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable, Writable } from "node:stream";
-import nock from "nock";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProgressReporter } from "../../src/runner/progress-reporter.js";
 import { RunInputError } from "../../src/runner/run-input-error.js";
 import { runSpecSchema } from "../../src/runner/run-spec.js";
 import { runTraining } from "../../src/runner/run-training.js";
 import { FileStore } from "../../src/storage/file-store.js";
+import {
+  DRIVE_ACCESS_TOKEN,
+  DRIVE_OAUTH,
+  driveFile,
+  driveFolder,
+  expectChildren,
+  expectLookup,
+  expectMedia,
+  expectRefreshToken,
+  useDriveStoreMock,
+} from "../support/drive-store-mock.js";
 import { NUMPY_EXAMPLE, readRunJson } from "./runner-harness.js";
 
 // `from` a gdrive:// folder: a checkpoint saved by the notebook's own code (as in Colab, to
@@ -18,18 +27,11 @@ import { NUMPY_EXAMPLE, readRunJson } from "./runner-harness.js";
 // HTTP boundary with the exact requests the real @googleapis/drive client makes; only GETs and the
 // OAuth token POST are answered, so any write to Drive would go unmatched and fail the test.
 
-const API = "https://www.googleapis.com";
-const FOLDER = "application/vnd.google-apps.folder";
-const FIELDS = "id,name,mimeType,size,md5Checksum,appProperties,modifiedTime";
 const SOURCE = "gdrive://MyDrive/colab/spiral";
-const OAUTH = { type: "authorized_user", client_id: "cid.apps.googleusercontent.com", client_secret: "very-secret-client-secret", refresh_token: "1//refresh-secret" };
-
-const md5 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("hex");
 
 let dir: string;
 let checkpoint: Buffer;
-let unmatched: string[];
-const onNoMatch = (req: { method?: string; path?: string; href?: string }) => unmatched.push(`${req.method} ${req.href ?? req.path}`);
+const { expectExactRequests } = useDriveStoreMock();
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "nbtrain-seed-drive-"));
@@ -52,88 +54,22 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-beforeEach(() => {
-  unmatched = [];
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
-  nock.emitter.on("no match", onNoMatch);
-});
-afterEach(() => {
-  nock.emitter.removeListener("no match", onNoMatch);
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
-
-/** Every interceptor was used, and no request (a write to Drive, say) went unanswered. */
-function expectExactRequests(): void {
-  expect(unmatched).toEqual([]);
-  expect(nock.pendingMocks()).toEqual([]);
-}
-
 /** Neither the client secret, the refresh token nor the access token shows in a message. */
 function expectNoSecret(message: string): void {
-  for (const secret of [OAUTH.client_secret, OAUTH.refresh_token, "ya29.token-1"]) expect(message).not.toContain(secret);
-}
-
-function expectRefreshToken(): void {
-  nock("https://oauth2.googleapis.com")
-    .post("/token", (body: Record<string, string>) =>
-      body.grant_type === "refresh_token" && body.refresh_token === OAUTH.refresh_token && body.client_id === OAUTH.client_id,
-    )
-    .reply(200, { access_token: "ya29.token-1", expires_in: 3600, token_type: "Bearer" });
-}
-
-function api() {
-  return nock(API, { reqheaders: { authorization: "Bearer ya29.token-1" } });
-}
-
-/** A `files.list` lookup of one child by name, as the store issues it. */
-function expectLookup(parent: string, name: string, folder: boolean, files: object[]): void {
-  api()
-    .get("/drive/v3/files")
-    .query({
-      q: `'${parent}' in parents and name = '${name}' and mimeType ${folder ? "=" : "!="} '${FOLDER}' and trashed = false`,
-      fields: `files(${FIELDS})`,
-      orderBy: "modifiedTime desc",
-      pageSize: "10",
-      spaces: "drive",
-      supportsAllDrives: "true",
-      includeItemsFromAllDrives: "true",
-    })
-    .reply(200, { files });
-}
-
-/** One page of a folder's children, as the store's recursive listing asks for it. */
-function expectChildren(parent: string, files: object[]): void {
-  api()
-    .get("/drive/v3/files")
-    .query({
-      q: `'${parent}' in parents and trashed = false`,
-      fields: `nextPageToken, files(${FIELDS})`,
-      orderBy: "modifiedTime desc",
-      pageSize: "1000",
-      spaces: "drive",
-      supportsAllDrives: "true",
-      includeItemsFromAllDrives: "true",
-    })
-    .reply(200, { files });
-}
-
-function media(fileId: string) {
-  return api().get(`/drive/v3/files/${fileId}`).query({ alt: "media", supportsAllDrives: "true" });
+  for (const secret of [DRIVE_OAUTH.client_secret, DRIVE_OAUTH.refresh_token, DRIVE_ACCESS_TOKEN]) expect(message).not.toContain(secret);
 }
 
 /** The file as Drive lists it after Colab saved it: Drive's md5, and no appProperties of ours. */
 function colabFile(bytes: Buffer) {
-  return { id: "FILE-state", name: "state.npz", mimeType: "application/octet-stream", size: String(bytes.length), md5Checksum: md5(bytes) };
+  return driveFile("FILE-state", "state.npz", bytes);
 }
 
 /** MyDrive/colab/spiral resolved folder by folder, and its one file listed. */
 function expectSourceFolder(): void {
   expectRefreshToken();
-  expectLookup("root", "colab", true, [{ id: "F-colab", name: "colab", mimeType: FOLDER }]);
-  expectLookup("F-colab", "spiral", true, [{ id: "F-spiral", name: "spiral", mimeType: FOLDER }]);
-  expectChildren("F-spiral", [colabFile(checkpoint)]);
+  expectLookup("root", "colab", true, [driveFolder("F-colab", "colab")]);
+  expectLookup("F-colab", "spiral", true, [driveFolder("F-spiral", "spiral")]);
+  expectChildren("F-spiral").reply(200, { files: [colabFile(checkpoint)] });
 }
 
 function quiet() {
@@ -154,7 +90,7 @@ function specFor(runId: string, workDir?: string) {
 }
 
 function runEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NBTRAIN_GDRIVE_CREDENTIALS: JSON.stringify(OAUTH) };
+  const env: NodeJS.ProcessEnv = { ...process.env, NBTRAIN_GDRIVE_CREDENTIALS: JSON.stringify(DRIVE_OAUTH) };
   delete env.NBTRAIN_GDRIVE_CREDENTIALS_FILE;
   delete env.GOOGLE_APPLICATION_CREDENTIALS;
   return env;
@@ -170,7 +106,7 @@ describe("a run seeded from a gdrive:// folder", () => {
     expectSourceFolder();
     // The folder is listed without reading its files; the copy downloads each one once.
     expectLookup("F-spiral", "state.npz", false, [colabFile(checkpoint)]);
-    media("FILE-state").reply(200, checkpoint);
+    expectMedia("FILE-state").reply(200, checkpoint);
 
     const store = new FileStore(path.join(dir, "store"));
     const { result } = await runTraining(specFor("from-drive"), { store, env: runEnv(), cwd: dir, progress: quiet() });
@@ -192,7 +128,7 @@ describe("a run seeded from a gdrive:// folder", () => {
 
   it("refuses a Drive folder that does not exist as an input error naming the source, before writing anything", async () => {
     expectRefreshToken();
-    expectLookup("root", "colab", true, [{ id: "F-colab", name: "colab", mimeType: FOLDER }]);
+    expectLookup("root", "colab", true, [driveFolder("F-colab", "colab")]);
     expectLookup("F-colab", "spiral", true, []);
 
     const store = new FileStore(path.join(dir, "store"));
@@ -214,7 +150,7 @@ describe("a run seeded from a gdrive:// folder", () => {
     corrupt[corrupt.length >> 1] = (corrupt[corrupt.length >> 1] ?? 0) ^ 0xff;
     expectSourceFolder();
     expectLookup("F-spiral", "state.npz", false, [colabFile(checkpoint)]);
-    media("FILE-state").reply(200, corrupt);
+    expectMedia("FILE-state").reply(200, corrupt);
 
     const store = new FileStore(path.join(dir, "store"));
     const workDir = path.join(dir, "work-corrupt");
@@ -236,7 +172,7 @@ describe("a run seeded from a gdrive:// folder", () => {
     expectSourceFolder();
     expectLookup("F-spiral", "state.npz", false, [colabFile(checkpoint)]);
     // The copy's download: the first part arrives, then the connection drops.
-    media("FILE-state").reply(200, () => {
+    expectMedia("FILE-state").reply(200, () => {
       let sent = false;
       return new Readable({
         read() {
