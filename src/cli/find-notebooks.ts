@@ -3,6 +3,7 @@
 import { readdirSync, statSync, type Dirent } from "node:fs";
 import path from "node:path";
 import type picomatchType from "picomatch";
+import { DEFAULT_INCLUDE } from "../config/default-limits.js";
 import { describeFsError } from "./describe-fs-error.js";
 
 /** A file to check, or a place that could not be searched (then `error` says why). */
@@ -51,7 +52,8 @@ export async function findNotebooks(paths: readonly string[], options: FindOptio
   // compiling the globs costs more than checking a small notebook.
   let isIncluded: ((key: string) => boolean) | undefined;
   let isExcluded: ((key: string) => boolean) | undefined;
-  const wanted = (picomatch: typeof picomatchType, key: string): boolean => {
+  const wanted = (picomatch: typeof picomatchType | null, key: string): boolean => {
+    if (picomatch === null) return DEFAULT_INCLUDE_PATTERN.test(key);
     isIncluded ??= picomatch([...options.include], { dot: true });
     isExcluded ??= options.exclude.length > 0 ? picomatch([...options.exclude], { dot: true }) : () => false;
     return isIncluded(key) && !isExcluded(key);
@@ -61,7 +63,7 @@ export async function findNotebooks(paths: readonly string[], options: FindOptio
     const absolute = path.resolve(options.cwd, given);
     const kind = await statKind(absolute);
     if (kind === "directory") {
-      const picomatch = await loadPicomatch();
+      const picomatch = isDefaultFilter(options) ? null : await loadPicomatch();
       await walk(absolute, given, (file) => {
         const fromCwd = toPosix(path.relative(options.cwd, file.absolute));
         const key = fromCwd.startsWith("../") ? toPosix(path.relative(absolute, file.absolute)) : fromCwd;
@@ -121,6 +123,17 @@ async function statKind(absolute: string): Promise<"directory" | "other" | "miss
   } catch {
     return "missing";
   }
+}
+
+/**
+ * What picomatch compiles the default include (`**\/*.ipynb`, with `dot`) to, exactly (a test
+ * holds it to picomatch's own output): with no config, a directory walk then never loads or
+ * compiles picomatch, which costs a check of a whole repository a few milliseconds of its start.
+ */
+export const DEFAULT_INCLUDE_PATTERN = /^(?:(?:(?!(?:^|\/)\.{1,2}(?:\/|$))(?:(?:(?!(?:^|\/)\.{1,2}(?:\/|$)).)*?)\/)?(?!\.{1,2}(?:\/|$))(?=.)[^/]*?\.ipynb\/?)$/;
+
+function isDefaultFilter(options: FindOptions): boolean {
+  return options.exclude.length === 0 && options.include.length === 1 && options.include[0] === DEFAULT_INCLUDE[0];
 }
 
 let loaded: typeof picomatchType | undefined;

@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { RUN_FILES, runLayout } from "../runs/run-layout.js";
 import { normaliseKey } from "../storage/normalise-key.js";
@@ -110,7 +110,7 @@ export class CheckpointSync {
     report.pending = !quiet;
     if (quiet && this.dirty) {
       try {
-        report.sequence = await this.writeManifest();
+        report.sequence = await this.writeManifest(options.final === true);
       } catch (error) {
         report.pending = true;
         this.options.onError?.(error);
@@ -139,8 +139,12 @@ export class CheckpointSync {
     return size;
   }
 
-  private async writeManifest(): Promise<number> {
-    for (const companion of this.options.companions ?? []) await this.uploadCompanion(companion);
+  private async writeManifest(final: boolean): Promise<number> {
+    for (const companion of this.options.companions ?? []) {
+      // A companion is a convenience beside the checkpoint: failing to store it must not hold the
+      // checkpoint back. It is tried again at the next manifest.
+      await this.uploadCompanion(companion, final).catch((error: unknown) => this.options.onError?.(error));
+    }
     const sequence = this.nextSequence;
     const files: ManifestEntry[] = [...this.uploaded]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -161,17 +165,24 @@ export class CheckpointSync {
     return sequence;
   }
 
-  private async uploadCompanion({ file, key }: { file: string; key: string }): Promise<void> {
+  /**
+   * Uploads an append-only log (metrics.jsonl) that the notebook may be writing to right now: only
+   * its complete lines as they stand, a prefix no later append changes, so the bytes hashed are
+   * the bytes sent. After the kernel stopped (`final`), a last line without a newline goes too.
+   */
+  private async uploadCompanion({ file, key }: { file: string; key: string }, final: boolean): Promise<void> {
     let info;
     try {
       info = await stat(file);
     } catch {
       return;
     }
-    const stamp = `${info.size}:${info.mtimeMs}`;
+    const end = final ? info.size : await completeLinesEnd(file, info.size);
+    const stamp = `${end}:${info.mtimeMs}`;
     if (this.companionState.get(key) === stamp) return;
-    const { sha256, size } = await hashFile(file);
-    await this.options.store.put(key, createReadStream(file), { size, sha256 });
+    const { sha256, size } = await hashFile(file, end);
+    const body = size === 0 ? new Uint8Array(0) : createReadStream(file, { start: 0, end: size - 1 });
+    await this.options.store.put(key, body, { size, sha256 });
     this.companionState.set(key, stamp);
   }
 
@@ -224,5 +235,23 @@ export class CheckpointSync {
     };
     await walk(this.options.folder, "");
     return found;
+  }
+}
+
+/** Where the last complete line of the first `size` bytes of `file` ends (after its newline); 0 if none. */
+async function completeLinesEnd(file: string, size: number): Promise<number> {
+  const handle = await open(file, "r");
+  try {
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - chunk.length);
+      const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+      const newline = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (newline >= 0) return start + newline + 1;
+      end = start;
+    }
+    return 0;
+  } finally {
+    await handle.close();
   }
 }

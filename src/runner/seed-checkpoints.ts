@@ -5,6 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { parseStoreUri } from "../storage/parse-store-uri.js";
 import { scopeStore } from "../storage/scoped-store.js";
 import type { Store } from "../storage/store.js";
+import { StoreError } from "../storage/store-error.js";
 import { RUN_FILES, runLayout } from "../runs/run-layout.js";
 import { restoreCheckpoints } from "./restore-checkpoints.js";
 import { RUN_ID_PATTERN } from "./run-spec.js";
@@ -45,7 +46,16 @@ function readOnly(store: Store): Store {
   const refuse = async (): Promise<never> => {
     throw new Error(`The checkpoint source ${store.uri} is read-only for nbtrain; nothing is written there.`);
   };
-  return { uri: store.uri, get: (key) => store.get(key), head: (key) => store.head(key), list: (prefix) => store.list(prefix), put: refuse, create: refuse, delete: refuse };
+  return {
+    uri: store.uri,
+    get: (key) => store.get(key),
+    head: (key) => store.head(key),
+    list: (prefix) => store.list(prefix),
+    ...(store.listSizes ? { listSizes: (prefix: string) => store.listSizes!(prefix) } : {}),
+    put: refuse,
+    create: refuse,
+    delete: refuse,
+  };
 }
 
 /**
@@ -72,23 +82,55 @@ export async function seedCheckpoints(text: string, folder: string, metricsFile:
   const location = parseStoreUri(source.uri);
   if (location.kind === "file") return copyLocalFolder(path.resolve(deps.cwd, location.path), folder);
   const store = readOnly(await deps.openStore(source.uri));
-  const objects = await store.list("");
-  if (objects.length === 0) {
-    throw new RunInputError(`--from ${store.uri}: the folder is empty or does not exist; point it at the folder your notebook saved its checkpoints to.`);
+  let current: string | undefined;
+  try {
+    // Each object is checked as `get` streams it, so its hash is not needed first: one download each.
+    const objects = store.listSizes ? await store.listSizes("") : await store.list("");
+    if (objects.length === 0) {
+      throw new RunInputError(`--from ${store.uri}: the folder is empty or does not exist; point it at the folder your notebook saved its checkpoints to.`);
+    }
+    await rm(folder, { recursive: true, force: true });
+    await mkdir(folder, { recursive: true });
+    let bytes = 0;
+    for (const object of objects) {
+      current = object.key;
+      const target = path.join(folder, ...object.key.split("/"));
+      const partial = `${target}.nbtrain-restore`;
+      await mkdir(path.dirname(target), { recursive: true });
+      // The store's stream checks size and hash as it goes, so a torn copy fails here.
+      await pipeline(await store.get(object.key), createWriteStream(partial));
+      await rename(partial, target);
+      bytes += object.size;
+    }
+    return { source: store.uri, files: objects.length, bytes };
+  } catch (error) {
+    // No part of a failed copy stays behind to pass for a checkpoint.
+    await rm(folder, { recursive: true, force: true });
+    await mkdir(folder, { recursive: true });
+    throw error instanceof RunInputError ? error : seedFailure(store.uri, current, error);
   }
-  await rm(folder, { recursive: true, force: true });
-  await mkdir(folder, { recursive: true });
-  let bytes = 0;
-  for (const object of objects) {
-    const target = path.join(folder, ...object.key.split("/"));
-    const partial = `${target}.nbtrain-restore`;
-    await mkdir(path.dirname(target), { recursive: true });
-    // The store's stream checks size and hash as it goes, so a torn copy fails here.
-    await pipeline(await store.get(object.key), createWriteStream(partial));
-    await rename(partial, target);
-    bytes += object.size;
-  }
-  return { source: store.uri, files: objects.length, bytes };
+}
+
+/**
+ * Says which source and file failed, and what to do: the store's own words speak of its own
+ * objects ("write it again"), and a dropped connection surfaces as a bare "aborted" or "terminated".
+ */
+function seedFailure(uri: string, key: string | undefined, error: unknown): StoreError {
+  const what = key === undefined ? "reading the folder" : `copying "${key}"`;
+  const code = error instanceof StoreError ? error.code : "unavailable";
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/u, "");
+  const errno = (error as { code?: unknown } | undefined)?.code;
+  const reason =
+    code === "integrity"
+      ? "the bytes that arrived do not match the size or checksum the store records (the file is damaged, or the download was cut short)"
+      : typeof errno === "string" && !(error instanceof StoreError) && !message.includes(errno)
+        ? `${message} (${errno})`
+        : message;
+  const advice =
+    code === "credentials"
+      ? "Fix the credentials, then train again."
+      : "No training started from a partial copy; train again, and if this repeats, check the files in that folder (save the checkpoint again if one is damaged).";
+  return new StoreError(code, `--from ${uri}: ${what} failed: ${reason}. ${advice}`, { cause: error });
 }
 
 /**

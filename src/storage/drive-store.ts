@@ -78,6 +78,11 @@ function explain(error: unknown, where: string): unknown {
   if (status === 403 && !isTransient(error)) {
     return new StoreError("credentials", `${where}: no permission. Share the folder with the account or use a broader scope.`, { cause: error });
   }
+  // Only reached once the store's retries are spent.
+  if (isTransient(error)) {
+    const answer = status === undefined ? "the connection failed" : `Drive answered HTTP ${status}`;
+    return new StoreError("unavailable", `${where}: ${answer} on every attempt. Drive is busy or unreachable; try again later.`, { cause: error });
+  }
   return error;
 }
 
@@ -261,6 +266,17 @@ export class DriveStore implements Store {
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
+    const objects: StoredObject[] = [];
+    for (const { key, file } of await this.files(prefix)) objects.push(await this.describe(key, file));
+    return objects;
+  }
+
+  async listSizes(prefix: string): Promise<Array<{ key: string; size: number }>> {
+    return (await this.files(prefix)).map(({ key, file }) => ({ key, size: Number(file.size ?? 0) }));
+  }
+
+  /** The files under `prefix`, sorted by key; of same-named duplicates, the newest. */
+  private async files(prefix: string): Promise<Array<{ key: string; file: DriveFile }>> {
     const p = normalisePrefix(prefix);
     const folderPath = p.includes("/") ? p.slice(0, p.lastIndexOf("/")) : "";
     const folder = folderPath === "" ? [] : folderPath.split("/");
@@ -269,14 +285,14 @@ export class DriveStore implements Store {
     const found: { key: string; file: DriveFile }[] = [];
     await this.walk(id, folderPath, found);
     found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const objects: StoredObject[] = [];
+    const files: Array<{ key: string; file: DriveFile }> = [];
     let last: string | undefined;
-    for (const { key, file } of found) {
-      if (!key.startsWith(p) || key === last) continue; // same-named duplicates: the newest wins
-      last = key;
-      objects.push(await this.describe(key, file));
+    for (const entry of found) {
+      if (!entry.key.startsWith(p) || entry.key === last) continue; // same-named duplicates: the newest wins
+      last = entry.key;
+      files.push(entry);
     }
-    return objects;
+    return files;
   }
 
   /** The Drive file id at `key` (the newest of same-named duplicates), or null: Colab opens a Drive file by id. */
@@ -550,7 +566,9 @@ export async function createDriveStore(location: Extract<StoreLocation, { kind: 
   }
   return new DriveStore({
     ...(chunkKiB ? { chunkSize: Number(chunkKiB) * 1024 } : {}),
-    drive: drive({ version: "v3", auth: authClient }),
+    // The store retries transient failures itself (5 attempts with backoff); the client's own
+    // retries underneath would multiply them to ~20 requests and minutes of waiting per call.
+    drive: drive({ version: "v3", auth: authClient, retry: false }),
     http: authClient as unknown as DriveHttp,
     root: location.root,
     folders: location.folders,

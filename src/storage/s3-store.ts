@@ -228,8 +228,20 @@ export class S3Store implements Store {
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
+    const keys = (await this.listed(prefix)).map((object) => object.key);
+    // Listings carry no metadata, so each object's hash needs a HEAD; deleted meanwhile means skipped.
+    const objects = await mapWithConcurrency(keys, HEAD_CONCURRENCY, (k) => this.headFull(k));
+    return objects.filter((o): o is StoredObject => o !== null);
+  }
+
+  async listSizes(prefix: string): Promise<Array<{ key: string; size: number }>> {
+    return this.listed(prefix);
+  }
+
+  /** Keys (relative, sorted) and sizes under `prefix`, as ListObjectsV2 pages them. */
+  private async listed(prefix: string): Promise<Array<{ key: string; size: number }>> {
     const p = normalisePrefix(prefix);
-    const keys: string[] = [];
+    const keys: Array<{ key: string; size: number }> = [];
     let token: string | undefined;
     do {
       const page = await this.retry(`list of "${p}"`, () =>
@@ -241,14 +253,11 @@ export class S3Store implements Store {
         const relative = object.Key?.slice(this.prefix.length);
         if (relative === undefined || relative.startsWith(`${TMP_DIR}/`)) continue;
         if (!isValidKey(relative)) continue; // written by another tool under a name no key can have
-        keys.push(relative);
+        keys.push({ key: relative, size: object.Size ?? 0 });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    keys.sort();
-    // Listings carry no metadata, so each object's hash needs a HEAD; deleted meanwhile means skipped.
-    const objects = await mapWithConcurrency(keys, HEAD_CONCURRENCY, (k) => this.headFull(k));
-    return objects.filter((o): o is StoredObject => o !== null);
+    return keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async delete(key: string): Promise<void> {

@@ -31,6 +31,13 @@ export interface Store {
   head(key: string): Promise<StoredObject | null>;
   /** Every object whose key starts with `prefix` (a folder-style prefix ending in `/`, or ""). */
   list(prefix: string): Promise<StoredObject[]>;
+  /**
+   * The keys and sizes `list` would give, without hashes. `list` must read an object another tool
+   * wrote (Colab, the web UI) to hash it; a caller that reads every object through `get` anyway,
+   * which checks each as it streams, asks this instead and downloads each object once.
+   * Adapters where hashes cost nothing leave it out.
+   */
+  listSizes?(prefix: string): Promise<Array<{ key: string; size: number }>>;
   delete(key: string): Promise<void>;
   /**
    * Writes `body` at `key` only if no object is there yet, as one conditional write of the store

@@ -1,6 +1,7 @@
 import type { ActiveRuns } from "../commands/check-train-limits.js";
 import { TERMINAL_STATUSES, type Compute } from "../compute/compute.js";
 import type { RunRegistry, RunRequest } from "../runs/run-registry.js";
+import { CLAIMS_PREFIX } from "../util/claims.js";
 
 /** How long a run the backend does not know stays counted after it was submitted. */
 const UNKNOWN_SUBMITTED_GRACE_MS = 60 * 60_000;
@@ -9,7 +10,7 @@ const UNKNOWN_UNSUBMITTED_GRACE_MS = 10 * 60_000;
 
 /** Where the moment a run was admitted under the limits is kept (written by admitUnderLimits). */
 export function admissionKey(owner: string, repo: string, runId: string): string {
-  return `claims/admitted/${owner}/${repo}/${runId}.json`;
+  return `${CLAIMS_PREFIX}admitted/${owner}/${repo}/${runId}.json`;
 }
 
 /**

@@ -18,6 +18,9 @@ export interface Claims {
   readonly scope: "store" | "process";
 }
 
+/** Where every claim lives in the store; the stack's bucket expires it (templates/sam.yaml). */
+export const CLAIMS_PREFIX = "claims/";
+
 /** How long a process-local claim is remembered: redeliveries come minutes apart, not days. */
 const MEMORY_TTL_MS = 6 * 60 * 60 * 1000;
 /** Takeovers of one leased claim before giving up: each is a new generation of its key. */
@@ -33,10 +36,10 @@ export function createClaims(store: Store | undefined, clock: () => Date = () =>
     return {
       scope: "store",
       claim: async (key, by, options = {}) => {
-        if (options.leaseMs === undefined) return (await create(`claims/${key}.json`, key, by)) === "created";
+        if (options.leaseMs === undefined) return (await create(`${CLAIMS_PREFIX}${key}.json`, key, by)) === "created";
         // A leased claim is a chain of generations: taking over an abandoned one is itself a create.
         for (let generation = 1; generation <= MAX_GENERATIONS; generation++) {
-          const name = `claims/${key}/${generation}.json`;
+          const name = `${CLAIMS_PREFIX}${key}/${generation}.json`;
           if ((await create(name, key, by)) === "created") return true;
           const at = await readClaimTime(store, name);
           if (at === null || clock().getTime() - at < options.leaseMs) return false;

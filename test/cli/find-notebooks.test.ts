@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findNotebooks } from "../../src/cli/find-notebooks.js";
+import picomatch from "picomatch";
+import { DEFAULT_INCLUDE_PATTERN, findNotebooks } from "../../src/cli/find-notebooks.js";
 
 let root: string;
 
@@ -70,5 +71,28 @@ describe("findNotebooks", () => {
   it("gives absolute paths for reading", async () => {
     const result = await findNotebooks(["a.ipynb"], { cwd: path.join(root, "repo"), ...all });
     expect(result.files).toEqual([{ path: "a.ipynb", absolute: path.join(root, "repo", "a.ipynb") }]);
+  });
+
+  it("matches the default include without picomatch exactly as picomatch does", async () => {
+    const compiled = picomatch.makeRe("**/*.ipynb", { dot: true });
+    expect(DEFAULT_INCLUDE_PATTERN.source).toBe(compiled.source);
+    expect(DEFAULT_INCLUDE_PATTERN.flags).toBe(compiled.flags);
+    // Odd names a walk can meet; picomatch refuses some of them, and so must the fast path.
+    const odd = ["odd/.ipynb", "odd/..ipynb", "odd/line\nbreak.ipynb", "odd/\nfirst.ipynb", "odd/carriage\rreturn.ipynb", "odd/sep\u2028arator.ipynb", "odd/[a] (b).ipynb", "odd/ünï.ipynb"];
+    for (const name of odd) {
+      await mkdir(path.dirname(path.join(root, "repo", name)), { recursive: true });
+      await writeFile(path.join(root, "repo", name), "{}");
+    }
+    try {
+      const fast = await paths(["."]);
+      // Naming the pattern twice is no longer the default, so this walk goes through picomatch.
+      const slow = await paths(["."], { include: ["**/*.ipynb", "**/*.ipynb"], exclude: [] });
+      expect(fast).toEqual(slow);
+      expect(fast).toContain("odd/[a] (b).ipynb");
+      expect(fast).toContain("odd/line\nbreak.ipynb");
+      expect(fast).not.toContain("odd/\nfirst.ipynb");
+    } finally {
+      await rm(path.join(root, "repo", "odd"), { recursive: true, force: true });
+    }
   });
 });

@@ -163,6 +163,76 @@ describe("CheckpointSync", () => {
   });
 });
 
+describe("CheckpointSync's metrics.jsonl companion", () => {
+  const metricsFile = () => path.join(dir, "metrics.jsonl");
+  const withMetrics = (target: Store, errors: unknown[] = []) =>
+    new CheckpointSync({
+      store: target,
+      folder,
+      runId: "run",
+      attempt: 1,
+      base: null,
+      companions: [{ file: metricsFile(), key: "metrics.jsonl" }],
+      onError: (error) => errors.push(error),
+    });
+  const stored = async () => (await readFile(path.join(dir, "store/runs/o/r/run/metrics.jsonl"), "utf8"));
+
+  it("stores the complete lines as they stand while the notebook appends during the upload", async () => {
+    await writeFile(metricsFile(), '{"step":1}\n{"step":2}\n{"st');
+    // The kernel appends while the store reads the upload, as it does during a long training run.
+    const appending: Store = {
+      ...store,
+      uri: store.uri,
+      head: (key) => store.head(key),
+      get: (key) => store.get(key),
+      list: (prefix) => store.list(prefix),
+      delete: (key) => store.delete(key),
+      create: (key, body) => store.create(key, body),
+      async put(key, body, options) {
+        if (key === "metrics.jsonl") await writeFile(metricsFile(), 'ep":3}\n{"step":4}\n', { flag: "a" });
+        return store.put(key, body, options);
+      },
+    };
+    const errors: unknown[] = [];
+    const s = withMetrics(appending, errors);
+    await write("model.pt", "v1", 1_000);
+    await s.pass();
+    expect((await s.pass()).sequence).toBe(1);
+    expect(errors).toEqual([]);
+    expect(await stored()).toBe('{"step":1}\n{"step":2}\n');
+    // The next manifest takes the lines completed since.
+    await write("model.pt", "v2", 2_000);
+    await s.pass();
+    expect((await s.pass()).sequence).toBe(2);
+    expect(await stored()).toBe('{"step":1}\n{"step":2}\n{"step":3}\n{"step":4}\n');
+  });
+
+  it("sends a last line without a newline once the kernel has stopped", async () => {
+    await writeFile(metricsFile(), '{"step":1}\n{"step":2}');
+    const s = withMetrics(store);
+    await write("model.pt", "v1", 1_000);
+    expect((await s.pass({ final: true })).sequence).toBe(1);
+    expect(await stored()).toBe('{"step":1}\n{"step":2}');
+  });
+
+  it("a failed metrics upload does not hold the checkpoint back, and is retried with the next manifest", async () => {
+    await writeFile(metricsFile(), '{"step":1}\n');
+    let failMetrics = true;
+    const errors: unknown[] = [];
+    const s = withMetrics(faulty(store, (key) => failMetrics && key === "metrics.jsonl"), errors);
+    await write("model.pt", "v1", 1_000);
+    await s.pass();
+    expect((await s.pass()).sequence).toBe(1);
+    expect(String(errors[0])).toContain("connection reset while uploading metrics.jsonl");
+    expect(((await readStoreJson(store, "manifest.json")) as any).sequence).toBe(1);
+    failMetrics = false;
+    await write("model.pt", "v2", 2_000);
+    await s.pass();
+    expect((await s.pass()).sequence).toBe(2);
+    expect(await stored()).toBe('{"step":1}\n');
+  });
+});
+
 describe("restoreCheckpoints", () => {
   it("restores exactly the files of the latest manifest into an emptied folder, and the sync goes on from there", async () => {
     const s = sync();

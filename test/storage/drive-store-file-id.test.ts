@@ -1,57 +1,13 @@
-import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDriveStore, type DriveStore } from "../../src/storage/drive-store.js";
 import { parseStoreUri, type StoreLocation } from "../../src/storage/parse-store-uri.js";
 import { renderRunReport } from "../../src/report/render-run-report.js";
 import { runLinks } from "../../src/report/run-links.js";
+import { DRIVE_OAUTH as OAUTH, driveFolder as folder, expectLookup, expectRefreshToken, useDriveStoreMock } from "../support/drive-store-mock.js";
 
 // DriveStore.driveFileId against Drive's REST API (nock), and the Open in Colab link it enables.
 
-const API = "https://www.googleapis.com";
-const FOLDER = "application/vnd.google-apps.folder";
-const FIELDS = "id,name,mimeType,size,md5Checksum,appProperties,modifiedTime";
-const OAUTH = { type: "authorized_user", client_id: "cid.apps.googleusercontent.com", client_secret: "very-secret", refresh_token: "1//refresh" };
-
-let unmatched: string[];
-const onNoMatch = (req: { method?: string; path?: string; href?: string }) => unmatched.push(`${req.method} ${req.href ?? req.path}`);
-
-beforeEach(() => {
-  unmatched = [];
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
-  nock.emitter.on("no match", onNoMatch);
-});
-afterEach(() => {
-  nock.emitter.removeListener("no match", onNoMatch);
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
-
-function api() {
-  return nock(API, { reqheaders: { authorization: "Bearer ya29.token-1" } });
-}
-
-function expectRefreshToken(): void {
-  nock("https://oauth2.googleapis.com").post("/token").reply(200, { access_token: "ya29.token-1", expires_in: 3600, token_type: "Bearer" });
-}
-
-/** A `files.list` lookup of one child by name, as the store issues it. */
-function expectLookup(parent: string, name: string, folder: boolean, files: object[]): void {
-  api()
-    .get("/drive/v3/files")
-    .query({
-      q: `'${parent}' in parents and name = '${name}' and mimeType ${folder ? "=" : "!="} '${FOLDER}' and trashed = false`,
-      fields: `files(${FIELDS})`,
-      orderBy: "modifiedTime desc",
-      pageSize: "10",
-      spaces: "drive",
-      supportsAllDrives: "true",
-      includeItemsFromAllDrives: "true",
-    })
-    .reply(200, { files });
-}
-
-const folder = (id: string, name: string) => ({ id, name, mimeType: FOLDER });
+const { expectExactRequests } = useDriveStoreMock();
 
 async function openDrive(): Promise<DriveStore> {
   const location = parseStoreUri("gdrive://MyDrive/nbtrain") as Extract<StoreLocation, { kind: "gdrive" }>;
@@ -74,8 +30,7 @@ describe("DriveStore.driveFileId", () => {
     ]);
     const store = await openDrive();
     expect(await store.driveFileId(`${RUN}output.ipynb`)).toBe("1AbC-newest_x");
-    expect(unmatched).toEqual([]);
-    expect(nock.pendingMocks()).toEqual([]);
+    expectExactRequests();
   });
 
   it("answers null when the run folder or the notebook does not exist", async () => {
@@ -91,8 +46,7 @@ describe("DriveStore.driveFileId", () => {
     expectLookup("F-r", "c43", true, [folder("F-c43", "c43")]);
     expectLookup("F-c43", "output.ipynb", false, []);
     expect(await store.driveFileId("runs/o/r/c43/output.ipynb")).toBeNull();
-    expect(unmatched).toEqual([]);
-    expect(nock.pendingMocks()).toEqual([]);
+    expectExactRequests();
   });
 });
 

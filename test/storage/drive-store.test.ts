@@ -1,69 +1,29 @@
-import { createHash, generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import { Readable } from "node:stream";
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDriveStore, type DriveStore } from "../../src/storage/drive-store.js";
 import { openStore } from "../../src/storage/open-store.js";
 import { parseStoreUri, type StoreLocation } from "../../src/storage/parse-store-uri.js";
+import {
+  DRIVE_FILE_FIELDS as FIELDS,
+  DRIVE_FOLDER as FOLDER,
+  DRIVE_OAUTH as OAUTH,
+  driveApi as api,
+  driveFile as fileEntry,
+  expectChildren,
+  expectLookup,
+  expectRefreshToken,
+  md5,
+  sha256,
+  useDriveStoreMock,
+} from "../support/drive-store-mock.js";
 import { digestStream } from "./pattern-stream.js";
 
 const API = "https://www.googleapis.com";
-const FOLDER = "application/vnd.google-apps.folder";
-const FIELDS = "id,name,mimeType,size,md5Checksum,appProperties,modifiedTime";
 const SESSION = "/upload/drive/v3/files?uploadType=resumable&upload_id=SESSION-1";
-const OAUTH = { type: "authorized_user", client_id: "cid.apps.googleusercontent.com", client_secret: "very-secret", refresh_token: "1//refresh" };
 
-const sha256 = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
-const md5 = (b: Uint8Array | string) => createHash("md5").update(b).digest("hex");
-
-let unmatched: string[];
-const onNoMatch = (req: { method?: string; path?: string; href?: string }) => unmatched.push(`${req.method} ${req.href ?? req.path}`);
-
-beforeEach(() => {
-  unmatched = [];
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
-  nock.emitter.on("no match", onNoMatch);
-});
-afterEach(() => {
-  nock.emitter.removeListener("no match", onNoMatch);
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
-
-/** Every interceptor was used, and no request went unanswered. */
-function expectExactRequests(): void {
-  expect(unmatched).toEqual([]);
-  expect(nock.pendingMocks()).toEqual([]);
-}
-
-function expectRefreshToken(): void {
-  nock("https://oauth2.googleapis.com")
-    .post("/token", (body: Record<string, string>) =>
-      body.grant_type === "refresh_token" && body.refresh_token === OAUTH.refresh_token && body.client_id === OAUTH.client_id,
-    )
-    .reply(200, { access_token: "ya29.token-1", expires_in: 3600, token_type: "Bearer" });
-}
-
-function api() {
-  return nock(API, { reqheaders: { authorization: "Bearer ya29.token-1" } });
-}
-
-/** A `files.list` lookup of one child by name, as the store issues it. */
-function expectLookup(parent: string, name: string, folder: boolean, files: object[]): void {
-  api()
-    .get("/drive/v3/files")
-    .query({
-      q: `'${parent}' in parents and name = '${name.replace(/'/g, "\\'")}' and mimeType ${folder ? "=" : "!="} '${FOLDER}' and trashed = false`,
-      fields: `files(${FIELDS})`,
-      orderBy: "modifiedTime desc",
-      pageSize: "10",
-      spaces: "drive",
-      supportsAllDrives: "true",
-      includeItemsFromAllDrives: "true",
-    })
-    .reply(200, { files });
-}
+const { expectExactRequests, unmatched } = useDriveStoreMock();
 
 function expectCreateFolder(parent: string, name: string, id: string): void {
   api()
@@ -83,10 +43,6 @@ function expectRecordHash(fileId: string, bytes: Buffer): void {
 function expectBase(): void {
   expectLookup("root", "nbtrain", true, [{ id: "F-nbtrain", name: "nbtrain", mimeType: FOLDER }]);
   expectLookup("F-nbtrain", "runs", true, [{ id: "F-runs", name: "runs", mimeType: FOLDER }]);
-}
-
-function fileEntry(id: string, name: string, bytes: Buffer, appProperties?: object) {
-  return { id, name, mimeType: "application/octet-stream", size: String(bytes.length), md5Checksum: md5(bytes), ...(appProperties ? { appProperties } : {}) };
 }
 
 async function openDrive(env: NodeJS.ProcessEnv = {}): Promise<DriveStore> {
@@ -194,27 +150,14 @@ describe("DriveStore with the real @googleapis/drive client", () => {
     const b = Buffer.from("bb");
     const c = Buffer.from("ccc");
     const props = (x: Buffer) => ({ sha256: sha256(x), md5: md5(x) });
-    const children = (parent: string, pageToken?: string) =>
-      api()
-        .get("/drive/v3/files")
-        .query({
-          q: `'${parent}' in parents and trashed = false`,
-          fields: `nextPageToken, files(${FIELDS})`,
-          orderBy: "modifiedTime desc",
-          pageSize: "1000",
-          spaces: "drive",
-          supportsAllDrives: "true",
-          includeItemsFromAllDrives: "true",
-          ...(pageToken ? { pageToken } : {}),
-        });
     expectRefreshToken();
     expectBase();
-    children("F-runs").reply(200, {
+    expectChildren("F-runs").reply(200, {
       nextPageToken: "page-2",
       files: [{ id: "F-ckpt", name: "ckpt", mimeType: FOLDER }, fileEntry("R", "result.json", c, props(c))],
     });
-    children("F-runs", "page-2").reply(200, { files: [{ id: "DOC", name: "notes", mimeType: "application/vnd.google-apps.document" }] });
-    children("F-ckpt").reply(200, {
+    expectChildren("F-runs", "page-2").reply(200, { files: [{ id: "DOC", name: "notes", mimeType: "application/vnd.google-apps.document" }] });
+    expectChildren("F-ckpt").reply(200, {
       files: [fileEntry("B2", "b.pt", b, props(b)), fileEntry("B1", "b.pt", a, props(a)), fileEntry("A", "a.pt", a, props(a)), fileEntry("X", "bad\\name", a, props(a)), fileEntry("Y", "a/b", a, props(a))],
     });
     const store = await openDrive();
@@ -223,6 +166,24 @@ describe("DriveStore with the real @googleapis/drive client", () => {
       { key: "ckpt/b.pt", size: 2, sha256: sha256(b) },
       { key: "result.json", size: 3, sha256: sha256(c) },
     ]);
+    expectExactRequests();
+  });
+
+  it("lists the sizes of files Colab wrote without downloading them, where list reads each one to hash it", async () => {
+    const weights = Buffer.alloc(4096, 7);
+    expectRefreshToken();
+    expectBase();
+    // No appProperties: written by Colab, not by nbtrain, so only Drive's md5 vouches for it.
+    expectChildren("F-runs").reply(200, { files: [fileEntry("W", "weights.pt", weights), fileEntry("O", "opt.pt", Buffer.from("opt"))] });
+    const store = await openDrive();
+    expect(await store.listSizes("")).toEqual([
+      { key: "opt.pt", size: 3 },
+      { key: "weights.pt", size: 4096 },
+    ]);
+    expectExactRequests(); // no alt=media download was made
+    expectChildren("F-runs").reply(200, { files: [fileEntry("W", "weights.pt", weights)] });
+    api().get("/drive/v3/files/W").query({ alt: "media", supportsAllDrives: "true" }).reply(200, weights);
+    expect(await store.list("")).toEqual([{ key: "weights.pt", size: 4096, sha256: sha256(weights) }]);
     expectExactRequests();
   });
 
@@ -236,6 +197,18 @@ describe("DriveStore with the real @googleapis/drive client", () => {
     const store = await openDrive();
     expect(await store.list("nothing/")).toEqual([]);
     await store.delete("ckpt/old.pt");
+    expectExactRequests();
+  });
+
+  it("tries a failing request as often as its own retry policy says (5 times), with no client retries hidden beneath", async () => {
+    expectRefreshToken();
+    api()
+      .get("/drive/v3/files")
+      .query((query) => query.q === `'root' in parents and name = 'nbtrain' and mimeType = '${FOLDER}' and trashed = false`)
+      .times(5)
+      .reply(503, { error: { code: 503, message: "Backend Error", errors: [{ reason: "backendError" }] } });
+    const store = await openDrive();
+    await expect(store.head("ckpt/model.pt")).rejects.toMatchObject({ code: "unavailable", message: expect.stringContaining("Drive answered HTTP 503 on every attempt") });
     expectExactRequests();
   });
 
@@ -289,7 +262,7 @@ describe("DriveStore with the real @googleapis/drive client", () => {
     for (const key of ["../x", "/abs", "a\\b", "a//b", "x\u0000"]) {
       await expect(store.put(key, Buffer.from("x"))).rejects.toMatchObject({ code: "invalid-key" });
     }
-    expect(unmatched).toEqual([]);
+    expect(unmatched()).toEqual([]);
     expect(nock.pendingMocks()).toHaveLength(1); // the token was never even needed
   });
 });

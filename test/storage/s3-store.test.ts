@@ -221,4 +221,23 @@ describe("S3Store under store faults", () => {
     expect(await digestStream(await store.get("ckpt.pt"))).toEqual({ size, sha256: put.sha256 });
     expect(proxy.stats.cutResponses).toBe(2);
   });
+
+  it("lists the sizes of objects another tool wrote with one listing, reading none of them, where list must read each to hash it", async () => {
+    proxy = await startFaultProxy(server.endpoint);
+    const { store, prefix } = await storeAt(proxy.endpoint);
+    // As a Colab notebook's boto3 upload leaves them: no sha256 metadata of ours.
+    await raw.send(new PutObjectCommand({ Bucket: server.bucket, Key: `${prefix}/colab/b.pt`, Body: Buffer.alloc(70_000, 1) }));
+    await raw.send(new PutObjectCommand({ Bucket: server.bucket, Key: `${prefix}/colab/a.pt`, Body: Buffer.from("alpha") }));
+    const methods = () => proxy.log.map((entry) => entry.method);
+
+    expect(await store.listSizes("colab/")).toEqual([
+      { key: "colab/a.pt", size: 5 },
+      { key: "colab/b.pt", size: 70_000 },
+    ]);
+    expect(methods()).toEqual(["GET"]); // the ListObjectsV2 page only
+    proxy.log.length = 0;
+    expect((await store.list("colab/")).map((o) => [o.key, o.size])).toEqual([["colab/a.pt", 5], ["colab/b.pt", 70_000]]);
+    expect(methods().filter((m) => m === "HEAD")).toHaveLength(2);
+    expect(methods().filter((m) => m === "GET").length).toBeGreaterThan(2); // the listing, then each object read to hash it
+  });
 });

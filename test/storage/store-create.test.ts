@@ -13,6 +13,7 @@ import { FileStore } from "../../src/storage/file-store.js";
 import { parseStoreUri, type StoreLocation } from "../../src/storage/parse-store-uri.js";
 import { createS3Store, type S3Store } from "../../src/storage/s3-store.js";
 import { scopeStore } from "../../src/storage/scoped-store.js";
+import { DRIVE_FOLDER as FOLDER, DRIVE_OAUTH as OAUTH, driveApi, driveFolder, expectLookup, expectRefreshToken, useDriveStoreMock } from "../support/drive-store-mock.js";
 import { repoRoot } from "../support/repo-root.js";
 import { S3RVER_ENV, startS3Server, type S3Server } from "../support/s3-server.js";
 
@@ -232,45 +233,13 @@ describe("S3Store.create", () => {
 });
 
 describe("DriveStore.create", () => {
-  const API = "https://www.googleapis.com";
-  const FOLDER = "application/vnd.google-apps.folder";
-  const FIELDS = "id,name,mimeType,size,md5Checksum,appProperties,modifiedTime";
-  const OAUTH = { type: "authorized_user", client_id: "cid.apps.googleusercontent.com", client_secret: "very-secret", refresh_token: "1//refresh" };
-  let unmatched: string[];
-  const onNoMatch = (req: { method?: string; path?: string; href?: string }) => unmatched.push(`${req.method} ${req.href ?? req.path}`);
-  beforeEach(() => {
-    unmatched = [];
-    nock.disableNetConnect();
-    nock.emitter.on("no match", onNoMatch);
-    nock("https://oauth2.googleapis.com").post("/token").reply(200, { access_token: "ya29.t", expires_in: 3600, token_type: "Bearer" });
-  });
-  afterEach(() => {
-    nock.emitter.removeListener("no match", onNoMatch);
-    try {
-      expect(unmatched).toEqual([]);
-      expect(nock.pendingMocks()).toEqual([]);
-    } finally {
-      nock.cleanAll();
-      nock.enableNetConnect();
-    }
-  });
-  const api = () => nock(API, { reqheaders: { authorization: "Bearer ya29.t" } });
-  const lookup = (parent: string, name: string, folder: boolean, files: object[]) =>
-    api()
-      .get("/drive/v3/files")
-      .query({
-        q: `'${parent}' in parents and name = '${name}' and mimeType ${folder ? "=" : "!="} '${FOLDER}' and trashed = false`,
-        fields: `files(${FIELDS})`,
-        orderBy: "modifiedTime desc",
-        pageSize: "10",
-        spaces: "drive",
-        supportsAllDrives: "true",
-        includeItemsFromAllDrives: "true",
-      })
-      .reply(200, { files });
+  useDriveStoreMock({ exactAfterEach: true });
+  beforeEach(() => expectRefreshToken());
+  const api = () => driveApi();
+  const lookup = expectLookup;
   const folders = () => {
-    lookup("root", "nbtrain", true, [{ id: "F-nb", name: "nbtrain", mimeType: FOLDER }]);
-    lookup("F-nb", "claims", true, [{ id: "F-claims", name: "claims", mimeType: FOLDER }]);
+    lookup("root", "nbtrain", true, [driveFolder("F-nb", "nbtrain")]);
+    lookup("F-nb", "claims", true, [driveFolder("F-claims", "claims")]);
   };
   const generateIds = (id: string) => api().get("/drive/v3/files/generateIds").query({ count: "1", space: "drive", type: "files" }).reply(200, { ids: [id] });
   /** The multipart create, checked for the generated id, the parent and the bytes. */

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildFunctions, type BuiltFunction } from "../../scripts/lib/build-functions.js";
+import { CLAIMS_PREFIX } from "../../src/util/claims.js";
 import { repoRoot } from "../support/repo-root.js";
 import { parseCfnYaml } from "./parse-cfn-yaml.js";
 
@@ -79,6 +80,14 @@ describe("templates/sam.yaml", () => {
   });
   afterAll(async () => {
     await rm(outRoot, { recursive: true, force: true });
+  });
+
+  it("expires the store's claims once no redelivery can need them, and nothing else", () => {
+    const rules = resources.CheckpointBucket!.Properties.LifecycleConfiguration.Rules as Array<Record<string, unknown>>;
+    const expiring = rules.filter((rule) => rule.ExpirationInDays !== undefined || rule.ExpirationDate !== undefined);
+    expect(expiring).toEqual([{ Id: "ExpireClaims", Status: "Enabled", Prefix: CLAIMS_PREFIX, ExpirationInDays: 30 }]);
+    // GitHub redelivers a webhook for up to 3 days; a claim must outlive that.
+    expect(expiring[0]!.ExpirationInDays as number).toBeGreaterThan(3);
   });
 
   it("declares both functions on Node 24, the runtime the bundles target, each naming a handler that the build exports", () => {

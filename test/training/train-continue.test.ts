@@ -348,6 +348,24 @@ describe("--budget chaining", () => {
     expect(patches[0].actions.map((a: { identifier: string }) => a.identifier)).toEqual(["nbtrain-rerun", "nbtrain-continue"]);
   });
 
+  it("judges each next segment by the operator's policy as it stands then: a cap lowered mid-chain stops it, saying what to change", async () => {
+    const { compute, train } = await setup([{ request: request("c500", { budget }), result: { restored_sequence: 2, checkpoint_sequence: 4 }, active: true }]);
+    // Days into the chain, the operator lowers NBTRAIN_MAX_TIMEOUT below the segment's hour.
+    Object.assign(train.policy, { maxTimeoutSeconds: 1800 });
+    const patches: any[] = [];
+    const scope = harness.github();
+    mockInstallationToken(scope);
+    mockReport(scope, patches);
+    await compute.emit(event());
+    expect(compute.submitted).toEqual([]);
+    expect(patches[0]).toMatchObject({ conclusion: "timed_out" });
+    const summary: string = patches[0].output.summary;
+    expect(summary).toContain("**Budget:** the chain stops here: the deployment's policy no longer allows the next segment.");
+    expect(summary).toContain("A timeout of 1h (`--timeout`) is longer than this deployment allows: at most 30m per run (NBTRAIN_MAX_TIMEOUT).");
+    expect(summary).toContain("`/train continue c500` goes on.");
+    expect(patches[0].actions.map((a: { identifier: string }) => a.identifier)).toContain("nbtrain-continue");
+  });
+
   it("lists every segment of the training on the last one's check run", async () => {
     const { compute } = await setup([
       { request: request("c500", { budget, checkRunId: 60 }), result: { status: "timed-out", checkpoint_sequence: 4, metrics: { loss: 0.5 } } },
