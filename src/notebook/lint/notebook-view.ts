@@ -113,9 +113,9 @@ export function viewNotebook(notebook: JsonObject): NotebookView {
   return { major, metadata, cells };
 }
 
-/** A cell whose paths are built on first use (see LazyTextField). */
 const NO_OUTPUTS: readonly OutputView[] = [];
 
+/** A cell whose paths are built on first use (see LazyTextField). */
 class LazyCell implements CellView {
   readonly type: string | null;
   readonly source: TextField | null;
