@@ -71,34 +71,23 @@ function mayHoldSecret(text: string): boolean {
 /**
  * Whether the gate matches a value as `joinText` would join it, without joining: none of the
  * gate's matches holds a newline, so none crosses the end of a line that ends in one. Lines that
- * do not end in one (rare) are joined and tested as a whole.
+ * do not end in one (rare) are joined and tested as a whole. One indexed loop does both, as the
+ * rules' loops are indexed: this runs once per process, unoptimized, where each step of a
+ * `for...of` allocates an iterator result.
  */
 function valueMayHoldSecret(value: unknown): boolean {
   if (typeof value === "string") return mayHoldSecret(value);
   if (!Array.isArray(value)) return false;
-  if (!linesEndInNewline(value)) return mayHoldSecret(joinText(value) as string);
-  for (let k = 0; k < value.length; k++) {
-    const part: unknown = value[k];
-    if (typeof part === "string" && mayHoldSecret(part)) return true;
-  }
-  return false;
-}
-
-/**
- * Whether every string of a multiline array but the last ends in a newline, as nbformat writes
- * them: then no match of a pattern without newlines crosses from one string to the next.
- * Indexed, as the loops of the rules are: this code runs once per process, unoptimized, where
- * each step of a `for...of` allocates an iterator result.
- */
-function linesEndInNewline(value: readonly unknown[]): boolean {
   let previous: string | null = null;
   for (let k = 0; k < value.length; k++) {
     const part: unknown = value[k];
     if (typeof part !== "string") continue;
-    if (previous !== null && previous.charCodeAt(previous.length - 1) !== 0x0a) return false;
+    if (previous !== null && previous.charCodeAt(previous.length - 1) !== 0x0a) return mayHoldSecret(joinText(value) as string);
+    // A match within one line is a match of the joined text too.
+    if (mayHoldSecret(part)) return true;
     previous = part;
   }
-  return true;
+  return false;
 }
 
 const PLACEHOLDER = /example|xxxx|your|dummy|fake|placeholder|redacted|sample|test|0123456789|1234567890|abcdef/i;
