@@ -10,8 +10,14 @@ const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
 const NEWLINE = 0x0a;
 
-/** Sticky: the run of characters from `lastIndex` that neither open a string nor open or close a container. */
-const NOT_STRING_OR_BRACKET = /[^"{}[\]]*/y;
+/**
+ * Sticky: from `lastIndex`, what lies before the next bracket: whitespace, separators, scalars
+ * and up to 64 strings of at most 200 characters (a quote closes a string unless a backslash
+ * escapes it). Lines of source and text are such strings, and one native step over many is much
+ * cheaper than a loop per line in unoptimized code; longer strings are left to `indexOf`. The
+ * bounds keep the regex's backtracking stack small on any input.
+ */
+const FILLER = /[^"{}[\]]*(?:"(?:[^"\\]|\\[\s\S]){0,200}"[^"{}[\]]*){0,64}/y;
 
 /** One node per path prefix that some finding needs; offsets are filled by the scan. */
 interface Target {
@@ -214,11 +220,9 @@ function skipValue(text: string, i: number): number {
   if (c === LBRACE || c === LBRACKET) {
     let depth = 0;
     for (;;) {
-      // Whitespace, separators and scalars in one native step: a loop over their characters is
-      // most of what locating costs in unoptimized code.
-      NOT_STRING_OR_BRACKET.lastIndex = i;
-      NOT_STRING_OR_BRACKET.test(text);
-      i = NOT_STRING_OR_BRACKET.lastIndex;
+      FILLER.lastIndex = i;
+      FILLER.test(text);
+      i = FILLER.lastIndex;
       if (i >= text.length) return -1;
       const d = text.charCodeAt(i);
       if (d === QUOTE) {
