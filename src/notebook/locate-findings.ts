@@ -10,6 +10,15 @@ const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
 const NEWLINE = 0x0a;
 
+/**
+ * Sticky: from `lastIndex`, what lies before the next bracket: whitespace, separators, scalars
+ * and up to 64 strings of at most 200 characters (a quote closes a string unless a backslash
+ * escapes it). Lines of source and text are such strings, and one native step over many is much
+ * cheaper than a loop per line in unoptimized code; longer strings are left to `indexOf`. The
+ * bounds keep the regex's backtracking stack small on any input.
+ */
+const FILLER = /[^"{}[\]]*(?:"(?:[^"\\]|\\[\s\S]){0,200}"[^"{}[\]]*){0,64}/y;
+
 /** One node per path prefix that some finding needs; offsets are filled by the scan. */
 interface Target {
   children: Map<string | number, Target> | null;
@@ -210,7 +219,11 @@ function skipValue(text: string, i: number): number {
   if (c === QUOTE) return skipString(text, i);
   if (c === LBRACE || c === LBRACKET) {
     let depth = 0;
-    while (i < text.length) {
+    for (;;) {
+      FILLER.lastIndex = i;
+      FILLER.test(text);
+      i = FILLER.lastIndex;
+      if (i >= text.length) return -1;
       const d = text.charCodeAt(i);
       if (d === QUOTE) {
         i = skipString(text, i);
@@ -218,13 +231,12 @@ function skipValue(text: string, i: number): number {
         continue;
       }
       if (d === LBRACE || d === LBRACKET) depth++;
-      else if (d === RBRACE || d === RBRACKET) {
+      else {
         depth--;
         if (depth === 0) return i + 1;
       }
       i++;
     }
-    return -1;
   }
   // Numbers and literals end at the next delimiter.
   let j = i;

@@ -124,6 +124,26 @@ describe("locateFindings", () => {
     expect(given).toEqual(copy);
   });
 
+  it("skips strings of any length, escapes at any place and long runs of strings before a target", () => {
+    // Around the lengths and counts at which the scanner passes strings in bulk or one by one.
+    const lines: string[] = [];
+    for (const length of [0, 1, 198, 199, 200, 201, 202, 400, 5000]) {
+      for (const tail of ["", '"', "\\", '\\"', '"]}', "\\\\"]) lines.push("x".repeat(Math.max(0, length - tail.length)) + tail + "\n");
+    }
+    // Brackets inside strings must not count, whichever way a string is passed.
+    for (let k = 0; k < 150; k++) lines.push(`line ${k} "q[uo]t{ed}" \\ ]}\n`);
+    const doc = {
+      cells: [
+        { cell_type: "markdown", metadata: {}, source: lines },
+        { cell_type: "code", metadata: {}, outputs: [], source: ["a = 1\n", "b = 2"] },
+      ],
+    };
+    for (const text of [nbformatText(doc), JSON.stringify(doc)]) {
+      expect(at(text, locate(text, ["cells", 1, "source"], 1))).toMatch(/^b = 2"/);
+      expect(at(text, locate(text, ["cells", 0, "source"], lines.length - 1))).toMatch(/^line 149 /);
+    }
+  });
+
   it("stops quietly on text that is not JSON", () => {
     expect(locate('{"cells": [ "unterminated', ["cells", 0])).toMatchObject({ cell: 0 });
     expect(locate("", ["cells"]).line).toBeUndefined();

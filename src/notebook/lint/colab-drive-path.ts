@@ -1,6 +1,6 @@
 import type { Finding } from "../finding.js";
 import type { LintRule } from "./lint-rule.js";
-import { splitLines, textIncludes } from "./notebook-view.js";
+import { splitLines, type CellView } from "./notebook-view.js";
 
 const DRIVE_PATH = /\/content\/drive(?:\/|\b)/;
 // `drive.mount(...)`, the fully qualified call, or any alias mounting `/content/drive`.
@@ -9,14 +9,23 @@ const MOUNT = /\bdrive\.mount\s*\(|\.mount\s*\(\s*(?:mountpoint\s*=\s*)?['"]\/co
 const ANY_MOUNT = /\.mount\s*\(/;
 const COLAB_IMPORT = /\bgoogle\.colab\b/;
 
+/** Whether some code cell's source holds the path at all, the one test most notebooks need. */
+function mentionsDrive(cells: readonly CellView[]): boolean {
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i] as CellView;
+    if (cell.type === "code" && cell.source !== null && cell.source.text.includes("/content/drive")) return true;
+  }
+  return false;
+}
+
 /** Flags code that reads `/content/drive/...` in a notebook that never mounts Drive, at each such line. */
 export const colabDrivePathRule: LintRule = {
   id: "colab-drive-path",
   defaultSeverity: "warning",
   summary: "`/content/drive/...` paths in a notebook that never calls `drive.mount`",
   check({ notebook }) {
+    if (!mentionsDrive(notebook.cells)) return [];
     const code = notebook.cells.filter((cell) => cell.type === "code" && cell.source !== null);
-    if (!code.some((cell) => cell.source !== null && textIncludes(cell.source.value, "/content/drive"))) return [];
     const texts = code.map((cell) => cell.source?.text ?? "");
     if (texts.some((text) => MOUNT.test(text))) return [];
     if (texts.some((text) => COLAB_IMPORT.test(text)) && texts.some((text) => ANY_MOUNT.test(text))) return [];

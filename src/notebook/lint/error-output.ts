@@ -1,6 +1,6 @@
 import type { Finding } from "../finding.js";
 import type { LintRule } from "./lint-rule.js";
-import { cellTags, joinText } from "./notebook-view.js";
+import { cellTags, joinText, type CellView, type OutputView } from "./notebook-view.js";
 
 const TRACEBACK = "Traceback (most recent call last)";
 
@@ -19,9 +19,12 @@ export const errorOutputRule: LintRule = {
   summary: "Committed tracebacks: error outputs, and stderr streams that print one",
   check({ notebook }) {
     const findings: Finding[] = [];
-    for (const cell of notebook.cells) {
+    const cells = notebook.cells;
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i] as CellView;
       if (cell.outputs.length === 0 || cellTags(cell).includes("raises-exception")) continue;
-      for (const output of cell.outputs) {
+      for (let o = 0; o < cell.outputs.length; o++) {
+        const output = cell.outputs[o] as OutputView;
         let name: string | null = null;
         if (output.type === "error" || output.type === "pyerr") {
           name = exceptionName(output.value.ename) ?? "an exception";

@@ -1,4 +1,5 @@
 import type { LintRule } from "./lint-rule.js";
+import type { CellView } from "./notebook-view.js";
 
 /**
  * Flags a notebook whose code cells ran out of document order (execution counts that do not
@@ -14,7 +15,9 @@ export const executionOrderRule: LintRule = {
     let previous: number | null = null;
     let first: { path: readonly (string | number)[]; count: number; previous: number } | null = null;
     let outOfOrder = 0;
-    for (const cell of notebook.cells) {
+    const cells = notebook.cells;
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i] as CellView;
       if (cell.type !== "code" || cell.executionCount === null) continue;
       if (previous !== null && cell.executionCount <= previous) {
         outOfOrder++;

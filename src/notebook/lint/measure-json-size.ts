@@ -3,7 +3,7 @@
  * produce, encoded). Iterative, so deeply nested values cannot overflow the stack.
  */
 export function measureJsonSize(value: unknown): number {
-  return walk(value, stringBytes);
+  return walk(value, true);
 }
 
 /**
@@ -11,7 +11,7 @@ export function measureJsonSize(value: unknown): number {
  * characters. A UTF-16 code unit never takes fewer bytes than one, and escapes only add.
  */
 export function estimateJsonSize(value: unknown): number {
-  return walk(value, (s) => s.length + 2);
+  return walk(value, false);
 }
 
 /**
@@ -25,23 +25,34 @@ export function exceedsJsonSize(value: unknown, limit: number): number | null {
   return size > limit ? size : null;
 }
 
-function walk(root: unknown, measureString: (s: string) => number): number {
+/**
+ * Sums the serialized sizes of every value under `root`: strings exactly or by their length alone.
+ * It runs once per output, unoptimized, so it indexes arrays rather than allocate an iterator
+ * result per item.
+ */
+function walk(root: unknown, exact: boolean): number {
   let total = 0;
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const value = stack.pop();
-    if (typeof value === "string") total += measureString(value);
+    if (typeof value === "string") total += exact ? stringBytes(value) : value.length + 2;
     else if (typeof value === "number") total += Number.isFinite(value) ? String(value).length : 4;
     else if (typeof value === "boolean") total += value ? 4 : 5;
     else if (value === null) total += 4;
     else if (Array.isArray(value)) {
       total += 2 + Math.max(0, value.length - 1);
-      for (const item of value) stack.push(item === undefined ? null : item);
+      for (let k = 0; k < value.length; k++) {
+        const item: unknown = value[k];
+        // Lines of text, most items, are measured here rather than pushed and popped.
+        if (typeof item === "string") total += exact ? stringBytes(item) : item.length + 2;
+        else stack.push(item === undefined ? null : item);
+      }
     } else if (typeof value === "object") {
       const keys = Object.keys(value);
       total += 2 + Math.max(0, keys.length - 1);
-      for (const key of keys) {
-        total += measureString(key) + 1;
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k] as string;
+        total += (exact ? stringBytes(key) : key.length + 2) + 1;
         stack.push((value as Record<string, unknown>)[key]);
       }
     }

@@ -26,7 +26,7 @@ export interface CellView {
   source: TextField | null;
   /** `execution_count` (v4) or `prompt_number` (v3) when it is an integer. */
   executionCount: number | null;
-  outputs: OutputView[];
+  outputs: readonly OutputView[];
   metadata: JsonObject | null;
   value: JsonObject;
 }
@@ -48,7 +48,11 @@ export function joinText(value: unknown): string | null {
   if (typeof value === "string") return value;
   if (!Array.isArray(value)) return null;
   // Anything that is not a string is skipped, as the locator skips it when counting lines.
-  return value.every((part) => typeof part === "string") ? value.join("") : value.filter((part) => typeof part === "string").join("");
+  // An indexed loop: a callback per line (`every`) costs more than the join in unoptimized code.
+  for (let k = 0; k < value.length; k++) {
+    if (typeof value[k] !== "string") return value.filter((part) => typeof part === "string").join("");
+  }
+  return value.join("");
 }
 
 export function textField(path: JsonPath, value: unknown): TextField | null {
@@ -57,26 +61,10 @@ export function textField(path: JsonPath, value: unknown): TextField | null {
 }
 
 /**
- * Whether the joined text of a string or array of strings includes `needle`, which must hold no
- * newline, without joining it: no match crosses the end of a line that ends in a newline, so
- * lines are searched one by one unless one ends without it (then the joined text is searched).
- */
-export function textIncludes(value: unknown, needle: string): boolean {
-  if (typeof value === "string") return value.includes(needle);
-  if (!Array.isArray(value)) return false;
-  let previous: string | null = null;
-  for (const part of value) {
-    if (typeof part !== "string") continue;
-    if (previous !== null && previous.charCodeAt(previous.length - 1) !== 0x0a) return (joinText(value) as string).includes(needle);
-    previous = part;
-  }
-  for (const part of value) if (typeof part === "string" && part.includes(needle)) return true;
-  return false;
-}
-
-/**
  * A source field whose path and joined text are built on first use: a notebook has thousands of
- * them and the rules read few, so building them all up front is most of what linting allocates.
+ * them and the rules report few, so paths built up front would be most of what linting
+ * allocates. The text is joined once and shared: several rules search every source, and native
+ * searches of one string cost less than a loop over its lines in the unoptimized code they run as.
  */
 class LazyTextField implements TextField {
   private joined: string | null = null;
@@ -125,12 +113,14 @@ export function viewNotebook(notebook: JsonObject): NotebookView {
   return { major, metadata, cells };
 }
 
+const NO_OUTPUTS: readonly OutputView[] = [];
+
 /** A cell whose paths are built on first use (see LazyTextField). */
 class LazyCell implements CellView {
   readonly type: string | null;
   readonly source: TextField | null;
   readonly executionCount: number | null;
-  readonly outputs: OutputView[] = [];
+  readonly outputs: readonly OutputView[];
   readonly metadata: JsonObject | null;
   private location: JsonPath | null = null;
 
@@ -149,13 +139,16 @@ class LazyCell implements CellView {
     this.source = typeof source === "string" || Array.isArray(source) ? new LazyTextField(this, sourceKey, source) : null;
     const count = "execution_count" in cell ? cell.execution_count : cell.prompt_number;
     this.executionCount = Number.isInteger(count) ? (count as number) : null;
+    // Text cells and cells never run have no outputs: they share one empty list.
+    let views: OutputView[] | null = null;
     if (Array.isArray(cell.outputs)) {
       const outputs = cell.outputs;
       for (let o = 0; o < outputs.length; o++) {
         const output: unknown = outputs[o];
-        if (isObject(output)) this.outputs.push(new LazyOutput(this, o, output));
+        if (isObject(output)) (views ??= []).push(new LazyOutput(this, o, output));
       }
     }
+    this.outputs = views ?? NO_OUTPUTS;
     this.metadata = isObject(cell.metadata) ? cell.metadata : null;
   }
 
@@ -191,39 +184,69 @@ export function cellTags(cell: CellView): string[] {
  * The mime bundles of an output (those whose type starts with `mimePrefix`) with the path of each: `data` in v4, and in v3 the output
  * itself, whose keys are short names (`png`, `text`, `html`) next to `output_type` and friends.
  */
-export function mimeEntries(output: OutputView, mimePrefix = ""): Array<{ mime: string; path: JsonPath; value: unknown }> {
-  const entries: Array<{ mime: string; path: JsonPath; value: unknown }> = [];
+export function mimeEntries(output: OutputView, mimePrefix = ""): readonly MimeEntry[] {
+  // Most outputs have no entry of the wanted type: the list is only made for one that does.
+  let entries: MimeEntry[] | null = null;
   const data = output.value.data;
   if (isObject(data)) {
-    for (const mime of Object.keys(data)) {
-      if (mime.startsWith(mimePrefix)) entries.push({ mime, path: [...output.path, "data", mime], value: data[mime] });
+    for (const mime in data) {
+      if (mime.startsWith(mimePrefix)) (entries ??= []).push(new LazyMimeEntry(output, "data", mime, mime, data[mime]));
     }
   }
   if (output.type === "pyout" || output.type === "display_data") {
-    for (const [key, mime] of Object.entries(V3_MIME_KEYS)) {
-      if (key in output.value && mime.startsWith(mimePrefix)) entries.push({ mime, path: [...output.path, key], value: output.value[key] });
+    for (let k = 0; k < V3_MIME_KEYS.length; k++) {
+      // Indexed, not destructured: destructuring an array steps an iterator in unoptimized code.
+      const pair = V3_MIME_KEYS[k] as readonly [string, string];
+      const mime = pair[1];
+      if (mime.startsWith(mimePrefix) && pair[0] in output.value) (entries ??= []).push(new LazyMimeEntry(output, null, pair[0], mime, output.value[pair[0]]));
     }
   }
-  return entries;
+  return entries ?? NO_ENTRIES;
+}
+
+const NO_ENTRIES: readonly MimeEntry[] = [];
+
+export interface MimeEntry {
+  mime: string;
+  path: JsonPath;
+  value: unknown;
+}
+
+/** A mime entry whose path is built on first use: rules read the path of a few, to report them. */
+class LazyMimeEntry implements MimeEntry {
+  private location: JsonPath | null = null;
+
+  constructor(
+    private readonly owner: { readonly path: JsonPath },
+    /** `data` in v4; null in v3, where the entry sits in the output itself. */
+    private readonly bundle: string | null,
+    private readonly key: string,
+    readonly mime: string,
+    readonly value: unknown,
+  ) {}
+
+  get path(): JsonPath {
+    return (this.location ??= this.bundle === null ? [...this.owner.path, this.key] : [...this.owner.path, this.bundle, this.key]);
+  }
 }
 
 /** v3 stores representations under short keys; these are their mime types. */
-const V3_MIME_KEYS: Record<string, string> = {
-  text: "text/plain",
-  html: "text/html",
-  markdown: "text/markdown",
-  latex: "text/latex",
-  svg: "image/svg+xml",
-  png: "image/png",
-  jpeg: "image/jpeg",
-  pdf: "application/pdf",
-  javascript: "application/javascript",
-  json: "application/json",
-};
+const V3_MIME_KEYS: ReadonlyArray<readonly [string, string]> = [
+  ["text", "text/plain"],
+  ["html", "text/html"],
+  ["markdown", "text/markdown"],
+  ["latex", "text/latex"],
+  ["svg", "image/svg+xml"],
+  ["png", "image/png"],
+  ["jpeg", "image/jpeg"],
+  ["pdf", "application/pdf"],
+  ["javascript", "application/javascript"],
+  ["json", "application/json"],
+];
 
 /** `attachments` of a markdown or raw cell, as mime entries (those whose type starts with `mimePrefix`). */
-export function attachmentEntries(cell: CellView, mimePrefix = ""): Array<{ mime: string; path: JsonPath; value: unknown }> {
-  const entries: Array<{ mime: string; path: JsonPath; value: unknown }> = [];
+export function attachmentEntries(cell: CellView, mimePrefix = ""): MimeEntry[] {
+  const entries: MimeEntry[] = [];
   const attachments = cell.value.attachments;
   if (!isObject(attachments)) return entries;
   for (const [name, bundle] of Object.entries(attachments)) {

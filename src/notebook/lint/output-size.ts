@@ -2,6 +2,7 @@ import type { Finding } from "../finding.js";
 import { formatBytes } from "./format-bytes.js";
 import type { LintRule } from "./lint-rule.js";
 import { exceedsJsonSize } from "./measure-json-size.js";
+import type { CellView, OutputView } from "./notebook-view.js";
 
 /** Flags each output whose compact JSON serialization is over `limits.output_bytes`. */
 export const outputSizeRule: LintRule = {
@@ -10,8 +11,12 @@ export const outputSizeRule: LintRule = {
   summary: "One output larger than `limits.output_bytes` (1 MB), serialized as compact JSON",
   check({ notebook, limits }) {
     const findings: Finding[] = [];
-    for (const cell of notebook.cells) {
-      for (const output of cell.outputs) {
+    // Indexed loops: each step of `for...of` allocates in unoptimized code, which this runs as.
+    const cells = notebook.cells;
+    for (let i = 0; i < cells.length; i++) {
+      const outputs = (cells[i] as CellView).outputs;
+      for (let o = 0; o < outputs.length; o++) {
+        const output = outputs[o] as OutputView;
         const size = exceedsJsonSize(output.value, limits.output_bytes);
         if (size === null) continue;
         findings.push({

@@ -1,6 +1,6 @@
 import type { Finding, JsonPath } from "../finding.js";
 import type { LintContext, LintRule } from "./lint-rule.js";
-import { isObject, joinText } from "./notebook-view.js";
+import { isObject, joinText, type CellView, type OutputView } from "./notebook-view.js";
 
 interface SecretKind {
   name: string;
@@ -71,18 +71,22 @@ function mayHoldSecret(text: string): boolean {
 /**
  * Whether the gate matches a value as `joinText` would join it, without joining: none of the
  * gate's matches holds a newline, so none crosses the end of a line that ends in one. Lines that
- * do not end in one (rare) are joined and tested as a whole.
+ * do not end in one (rare) are joined and tested as a whole. One indexed loop does both, as the
+ * rules' loops are indexed: this runs once per process, unoptimized, where each step of a
+ * `for...of` allocates an iterator result.
  */
 function valueMayHoldSecret(value: unknown): boolean {
   if (typeof value === "string") return mayHoldSecret(value);
   if (!Array.isArray(value)) return false;
   let previous: string | null = null;
-  for (const part of value) {
+  for (let k = 0; k < value.length; k++) {
+    const part: unknown = value[k];
     if (typeof part !== "string") continue;
     if (previous !== null && previous.charCodeAt(previous.length - 1) !== 0x0a) return mayHoldSecret(joinText(value) as string);
+    // A match within one line is a match of the joined text too.
+    if (mayHoldSecret(part)) return true;
     previous = part;
   }
-  for (const part of value) if (typeof part === "string" && mayHoldSecret(part)) return true;
   return false;
 }
 
@@ -100,7 +104,7 @@ type Where = "source" | "output";
 function scanText(text: string, path: () => JsonPath, where: Where, findings: Finding[]): void {
   const reported = new Set<string>();
   for (const kind of KINDS) {
-    if (!(Array.isArray(kind.anchors) ? kind.anchors.some((anchor) => text.includes(anchor)) : (kind.anchors as RegExp).test(text))) continue;
+    if (!hasAnchor(text, kind.anchors)) continue;
     kind.pattern.lastIndex = 0;
     const lineOf = lineCounter(text);
     for (let match = kind.pattern.exec(text); match; match = kind.pattern.exec(text)) {
@@ -127,8 +131,10 @@ function scanText(text: string, path: () => JsonPath, where: Where, findings: Fi
   }
 }
 
-function scanValue(value: unknown, path: () => JsonPath, where: Where, findings: Finding[]): void {
-  if (valueMayHoldSecret(value)) scanText(joinText(value) as string, path, where, findings);
+function hasAnchor(text: string, anchors: readonly string[] | RegExp): boolean {
+  if (!Array.isArray(anchors)) return (anchors as RegExp).test(text);
+  for (let k = 0; k < anchors.length; k++) if (text.includes(anchors[k] as string)) return true;
+  return false;
 }
 
 /** Whether a mime type holds text worth reading; images and other payloads are base64 noise. */
@@ -139,29 +145,42 @@ function isTextual(mime: string): boolean {
 // v3 keeps representations under short keys next to `output_type`.
 const V3_TEXT_KEYS = ["text", "html", "markdown", "latex", "javascript"];
 
-/** Scans every source, and the textual parts of every output, building no path until a hit. */
+/**
+ * Scans every source, and the textual parts of every output. Only a value that passes the gate
+ * gets a function building its path (a closure per value would be most of what this allocates).
+ */
 function scanNotebook(context: LintContext, findings: Finding[]): void {
-  for (const cell of context.notebook.cells) {
+  const cells = context.notebook.cells;
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i] as CellView;
     const source = cell.source;
-    if (source && valueMayHoldSecret(source.value)) scanText(source.text, () => source.path, "source", findings);
-    for (const output of cell.outputs) {
-      const value = output.value;
-      if (output.type === "stream") scanValue(value.text, () => [...output.path, "text"], "output", findings);
-      if (typeof value.evalue === "string") scanValue(value.evalue, () => [...output.path, "evalue"], "output", findings);
-      if (Array.isArray(value.traceback)) {
-        value.traceback.forEach((line, t) => scanValue(line, () => [...output.path, "traceback", t], "output", findings));
-      }
-      if (isObject(value.data)) {
-        for (const mime in value.data) {
-          const entry = value.data[mime];
-          const path = () => [...output.path, "data", mime];
-          if (isTextual(mime)) scanValue(entry, path, "output", findings);
-          else if (mime === "application/json" && isObject(entry)) scanValue(stringify(entry), path, "output", findings);
-        }
-      }
-      if (output.type === "pyout" || output.type === "display_data") {
-        for (const key of V3_TEXT_KEYS) if (key in value) scanValue(value[key], () => [...output.path, key], "output", findings);
-      }
+    // The joined source is shared with other rules, and one test of it is cheaper than one per line.
+    if (source && mayHoldSecret(source.text)) scanText(source.text, () => source.path, "source", findings);
+    for (let o = 0; o < cell.outputs.length; o++) scanOutput(cell.outputs[o] as OutputView, findings);
+  }
+}
+
+function scanOutput(output: OutputView, findings: Finding[]): void {
+  const value = output.value;
+  if (output.type === "stream" && valueMayHoldSecret(value.text)) scanText(joinText(value.text) as string, () => [...output.path, "text"], "output", findings);
+  if (typeof value.evalue === "string" && mayHoldSecret(value.evalue)) scanText(value.evalue, () => [...output.path, "evalue"], "output", findings);
+  if (Array.isArray(value.traceback)) {
+    value.traceback.forEach((line, t) => {
+      if (valueMayHoldSecret(line)) scanText(joinText(line) as string, () => [...output.path, "traceback", t], "output", findings);
+    });
+  }
+  const data = value.data;
+  if (isObject(data)) {
+    for (const mime in data) {
+      const entry = data[mime];
+      const text = isTextual(mime) ? entry : mime === "application/json" && isObject(entry) ? stringify(entry) : null;
+      if (valueMayHoldSecret(text)) scanText(joinText(text) as string, () => [...output.path, "data", mime], "output", findings);
+    }
+  }
+  if (output.type === "pyout" || output.type === "display_data") {
+    for (let k = 0; k < V3_TEXT_KEYS.length; k++) {
+      const key = V3_TEXT_KEYS[k] as string;
+      if (key in value && valueMayHoldSecret(value[key])) scanText(joinText(value[key]) as string, () => [...output.path, key], "output", findings);
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Finding } from "../finding.js";
 import type { LintRule } from "./lint-rule.js";
-import { splitLines, textIncludes } from "./notebook-view.js";
+import { splitLines, type CellView } from "./notebook-view.js";
 
 // A shell escape (`!cmd`) or a line magic (`%pip`); the rest of the line is shell.
 const SHELL_ESCAPE = /^\s*[!%]\s*(.*)$/;
@@ -140,8 +140,10 @@ export const unpinnedInstallRule: LintRule = {
   summary: "`!pip install x` or `%pip install x` without a version, at the exact source line",
   check({ notebook }) {
     const findings: Finding[] = [];
-    for (const cell of notebook.cells) {
-      if (cell.type !== "code" || !cell.source || !textIncludes(cell.source.value, "pip")) continue;
+    const cells = notebook.cells;
+    for (let c = 0; c < cells.length; c++) {
+      const cell = cells[c] as CellView;
+      if (cell.type !== "code" || !cell.source || !cell.source.text.includes("pip")) continue;
       const lines = splitLines(cell.source.text);
       const shell = SHELL_CELL.test(lines[0] ?? "");
       for (let i = 0; i < lines.length; i++) {
@@ -153,6 +155,8 @@ export const unpinnedInstallRule: LintRule = {
           parts.push(lines[++i] as string);
         }
         const line = parts.join(" ");
+        // A command that installs names pip: the other lines of a cell that mentions it (`Pipeline`) need no regex.
+        if (!line.includes("pip")) continue;
         const command = shell ? line : SHELL_ESCAPE.exec(line)?.[1];
         if (command === undefined) continue;
         const found = pipInstallArgs(command).map(unpinnedPackages);

@@ -1,5 +1,5 @@
 import type { JsonPath } from "../finding.js";
-import { describeType, isObject, pyEquals, pyHashKey, pyTruthy, quote, type JsonObject } from "./python-values.js";
+import { describeType, isEmpty, isObject, pyEquals, pyHashKey, pyTruthy, quote, type JsonObject } from "./python-values.js";
 import { checkNameAndTags } from "./check-name-and-tags.js";
 import { SchemaChecker, where } from "./schema-checker.js";
 
@@ -65,9 +65,7 @@ export function checkV4(nb: JsonObject, minor: number, c: SchemaChecker): void {
   if (!("cells" in nb) || !c.array(nb.cells, ["cells"])) return;
   const cells = nb.cells;
   const replacedIds = rules.minor >= 5 ? findDuplicateIds(cells, c) : null;
-  for (let i = 0; i < cells.length; i++) {
-    checkCell(cells[i], ["cells", i], rules, replacedIds?.has(i) === true, c);
-  }
+  for (let i = 0; i < cells.length; i++) checkCell(cells[i], i, rules, replacedIds?.has(i) === true, c);
 }
 
 function checkNotebookMetadata(md: JsonObject, rules: Rules, c: SchemaChecker): void {
@@ -113,10 +111,11 @@ function findDuplicateIds(cells: unknown[], c: SchemaChecker): Set<number> {
   const seen = new Map<string, number>();
   const replaced = new Set<number>();
   let nan = 0;
+  const uniqueNan = () => `nan${nan++}`;
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i];
     if (!isObject(cell) || !("id" in cell)) continue;
-    const key = pyHashKey(cell.id, () => `nan${nan++}`);
+    const key = pyHashKey(cell.id, uniqueNan);
     if (key === null) {
       // Python raises TypeError hashing it: the notebook cannot be read.
       c.fail(["cells", i, "id"], `${where(["cells", i, "id"])} must be a string, but it is ${describeType(cell.id)}: give the cell a short unique id such as "a1b2c3".`);
@@ -139,7 +138,8 @@ function findDuplicateIds(cells: unknown[], c: SchemaChecker): Set<number> {
   return replaced;
 }
 
-function checkCell(cell: unknown, path: JsonPath, rules: Rules, idReplaced: boolean, c: SchemaChecker): void {
+function checkCell(cell: unknown, index: number, rules: Rules, idReplaced: boolean, c: SchemaChecker): void {
+  const path: JsonPath = ["cells", index];
   if (!c.object(cell, path)) return;
   checkCellForReader(cell, path, c);
   if (!("cell_type" in cell)) {
@@ -167,24 +167,27 @@ function checkCell(cell: unknown, path: JsonPath, rules: Rules, idReplaced: bool
     if (!keysWithin(cell, allowed)) c.onlyKeys(cell, allowed, path, `a v4.${rules.minor} ${type} cell`);
   } else freeExtraKeys(cell, allowed, path, c);
 
-  // The checks below build a value's path only when it is reported: a notebook has many values
-  // and few problems, and the allocations are a large part of validation's cost.
+  // The checks below build a value's path only when it is reported (or, for free-form data, when
+  // it is deep enough to scan): a notebook has many values and few problems, and the allocations
+  // are a large part of validation's cost.
   if (rules.minor >= 5 && "id" in cell && !idReplaced) checkCellId(cell.id, path, c);
   if ("metadata" in cell) {
-    const mdPath = [...path, "metadata"];
-    if (c.object(cell.metadata, mdPath)) {
-      checkCellMetadata(cell.metadata, mdPath, type, rules, c);
-      c.free(cell.metadata, mdPath);
+    const md = cell.metadata;
+    if (!isObject(md)) c.object(md, [...path, "metadata"]);
+    else if (!isEmpty(md)) {
+      // Most cells' metadata is empty, with nothing to check and, this shallow, nothing to scan.
+      checkCellMetadata(md, [...path, "metadata"], type, rules, c);
+      c.freeChild(md, path, "metadata");
     }
   }
   if ("source" in cell && !isMultiline(cell.source)) c.multiline(cell.source, [...path, "source"]);
   if (!code && "attachments" in cell) checkAttachments(cell.attachments, [...path, "attachments"], rules, c);
   if (code) {
     if ("execution_count" in cell) checkCount(cell.execution_count, path, c);
-    const outputsPath = [...path, "outputs"];
-    if ("outputs" in cell && c.array(cell.outputs, outputsPath)) {
+    if ("outputs" in cell) {
       const outputs = cell.outputs;
-      for (let k = 0; k < outputs.length; k++) checkOutput(outputs[k], [...outputsPath, k], rules, c);
+      if (!Array.isArray(outputs)) c.array(outputs, [...path, "outputs"]);
+      else for (let k = 0; k < outputs.length; k++) checkOutput(outputs[k], index, k, rules, c);
     }
   }
 }
@@ -210,7 +213,8 @@ function checkCellForReader(cell: JsonObject, path: JsonPath, c: SchemaChecker):
 
 /** Whether `o` has every key: what `SchemaChecker.required` accepts without a finding. */
 function hasAll(o: JsonObject, keys: readonly string[]): boolean {
-  for (const key of keys) if (!(key in o)) return false;
+  // Indexed: a `for...of` step allocates in the unoptimized code this runs as, once per cell and output.
+  for (let k = 0; k < keys.length; k++) if (!((keys[k] as string) in o)) return false;
   return true;
 }
 
@@ -279,35 +283,47 @@ function checkCellMetadata(md: JsonObject, path: JsonPath, type: string, rules: 
 
 function checkAttachments(att: unknown, path: JsonPath, rules: Rules, c: SchemaChecker): void {
   if (!c.object(att, path)) return;
-  for (const name in att) checkMimeBundle(att[name], [...path, name], rules, c);
+  for (const name in att) checkMimeBundle(att[name], path, name, rules, c);
   c.free(att, path);
 }
 
-function checkMimeBundle(bundle: unknown, path: JsonPath, rules: Rules, c: SchemaChecker): void {
-  if (!c.object(bundle, path)) return;
+/** The mime bundle at `parent[key]`, whose path is built only when it is reported. */
+function checkMimeBundle(bundle: unknown, parent: JsonPath, key: string, rules: Rules, c: SchemaChecker): void {
+  if (!isObject(bundle)) {
+    c.object(bundle, [...parent, key]);
+    return;
+  }
   if (rules.future) {
-    c.free(bundle, path);
+    c.freeChild(bundle, parent, key);
     return;
   }
   for (const mime in bundle) {
-    if (JSON_MIME.test(mime)) {
-      c.free(bundle[mime], [...path, mime]);
-      continue;
-    }
     const v = bundle[mime];
+    // A string is valid under any type, JSON ones included (free data with nothing to scan).
     if (typeof v === "string") continue;
-    if (Array.isArray(v)) {
-      if (!isMultiline(v)) c.stringItems(v, [...path, mime]);
+    if (isJsonMime(mime)) {
+      c.free(v, [...parent, key, mime]);
       continue;
     }
+    if (Array.isArray(v)) {
+      if (!isMultiline(v)) c.stringItems(v, [...parent, key, mime]);
+      continue;
+    }
+    const path = [...parent, key, mime];
     c.fail(
-      [...path, mime],
-      `${where([...path, mime])} must be a string or an array of strings, but it is ${describeType(v)}: only application/json and application/*+json data may hold other JSON.`,
+      path,
+      `${where(path)} must be a string or an array of strings, but it is ${describeType(v)}: only application/json and application/*+json data may hold other JSON.`,
     );
   }
 }
 
-function checkOutput(output: unknown, path: JsonPath, rules: Rules, c: SchemaChecker): void {
+/** A mime type whose data may be any JSON; the prefix test spares most keys the regex. */
+function isJsonMime(mime: string): boolean {
+  return mime.startsWith("application/") && JSON_MIME.test(mime);
+}
+
+function checkOutput(output: unknown, cell: number, k: number, rules: Rules, c: SchemaChecker): void {
+  const path: JsonPath = ["cells", cell, "outputs", k];
   if (!c.object(output, path)) return;
   const type = output.output_type;
   if (!("output_type" in output)) {
@@ -320,9 +336,10 @@ function checkOutput(output: unknown, path: JsonPath, rules: Rules, c: SchemaChe
     return;
   }
   const known = typeof type === "string" && OUTPUT_TYPES.includes(type) ? type : null;
-  if (known !== "execute_result" && known !== "display_data" && pyTruthy(type) && Array.isArray(output.text)) {
-    // The reader joins a list "text" of any such output; a non-string line makes it fail.
-    if (known !== "stream") c.stringItems(output.text, [...path, "text"]);
+  // The reader joins a list "text" of any other output; a non-string line makes it fail (streams
+  // are checked by the schema below).
+  if (known !== "execute_result" && known !== "display_data" && known !== "stream" && pyTruthy(type) && Array.isArray(output.text)) {
+    c.stringItems(output.text, [...path, "text"]);
   }
   if (known === null) {
     if (rules.future) {
@@ -346,7 +363,7 @@ function checkOutput(output: unknown, path: JsonPath, rules: Rules, c: SchemaChe
       if ("execution_count" in output) checkCount(output.execution_count, path, c);
     // falls through
     case "display_data":
-      if ("data" in output) checkMimeBundle(output.data, [...path, "data"], rules, c);
+      if ("data" in output) checkMimeBundle(output.data, path, "data", rules, c);
       if ("metadata" in output && (isObject(output.metadata) || c.object(output.metadata, [...path, "metadata"]))) {
         c.freeChild(output.metadata, path, "metadata");
       }

@@ -4,8 +4,9 @@ const FLOAT_AFTER = `${WS}:${WS}-?[0-9]+[.eE]`;
 const ANY_KEY = new RegExp(
   `"(?:nbformat|nbformat_minor|execution_count|prompt_number|level|orig_nbformat|orig_nbformat_minor)"${FLOAT_AFTER}`,
 );
-/** A regex that starts with a long literal is much faster: V8 skips ahead with Boyer-Moore. */
-const EXECUTION_COUNT = new RegExp(`execution_count"${FLOAT_AFTER}`);
+const EXECUTION_COUNT_KEY = '"execution_count"';
+/** What makes the value after a key a float literal; sticky, so it is tried right after the key only. */
+const FLOAT_VALUE = new RegExp(FLOAT_AFTER, "y");
 /**
  * The way Jupyter ends a file: the root object's last members are "nbformat" and "nbformat_minor"
  * as integer literals. In valid JSON nothing can be nested between them and the final brace, so
@@ -25,5 +26,17 @@ export function hasFloatIntegers(text: string, major: unknown, integralCounts: b
   if (major !== 4) return ANY_KEY.test(text);
   if (!INTEGER_VERSION_TAIL.test(text.slice(-256))) return ANY_KEY.test(text);
   // Scanning for execution counts is the costly part; skip it when every count is null.
-  return integralCounts && EXECUTION_COUNT.test(text);
+  return integralCounts && hasFloatExecutionCount(text);
+}
+
+/**
+ * `indexOf` finds the key (a member name always has its quotes) faster than a regex scan over
+ * megabytes of base64 images, and then only its value is matched.
+ */
+function hasFloatExecutionCount(text: string): boolean {
+  for (let at = text.indexOf(EXECUTION_COUNT_KEY); at >= 0; at = text.indexOf(EXECUTION_COUNT_KEY, at + EXECUTION_COUNT_KEY.length)) {
+    FLOAT_VALUE.lastIndex = at + EXECUTION_COUNT_KEY.length;
+    if (FLOAT_VALUE.test(text)) return true;
+  }
+  return false;
 }

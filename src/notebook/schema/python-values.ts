@@ -8,6 +8,15 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof PyFloat);
 }
 
+/**
+ * Whether an object or array has no enumerable key, own or inherited (then it has no own one
+ * either), told by `for...in` without allocating a key array as `Object.keys` would.
+ */
+export function isEmpty(value: object): boolean {
+  for (const _ in value) return false;
+  return true;
+}
+
 /** fastjsonschema's "integer": a Python int, never a bool and never a float such as `1.0`. */
 export function isPyInt(v: unknown): v is number {
   return typeof v === "number" && Number.isInteger(v);

@@ -1,5 +1,5 @@
 import type { Finding, JsonPath, RuleId } from "../finding.js";
-import { describeType, isObject, isPyInt, type JsonObject } from "./python-values.js";
+import { describeType, isEmpty, isObject, isPyInt, type JsonObject } from "./python-values.js";
 import { scanNesting, V4_NESTING, type NestingLimits } from "./scan-nesting.js";
 
 /** Findings of one kind per notebook beyond this are summarised in one last finding. */
@@ -201,6 +201,8 @@ function shortWhere(path: JsonPath): string {
  */
 function isShallow(value: object, depth: number, c: SchemaChecker): boolean {
   if (depth > 400) return false;
+  // Most metadata is `{}`, which `for...in` tells without allocating a key array.
+  if (isEmpty(value)) return true;
   const array = Array.isArray(value) ? value : null;
   const object = value as Record<string, unknown>;
   const keys = array === null ? Object.keys(object) : null;
