@@ -60,7 +60,7 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 describe("installing nbtrain", () => {
   it("packs only what runs", () => {
     const files = (JSON.parse(npm(["pack", "--dry-run", "--json", "--ignore-scripts"], repoRoot)) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
-    for (const needed of ["bin/nbtrain.js", "bin/nbtrain-action.js", "dist/cli/check.cjs", "dist/src/cli/main.js", "dist/src/runner/job-entry.js", "src/runner/python/nbtrain_shim.py", "action.yml", ".pre-commit-hooks.yaml", "package.json"]) {
+    for (const needed of ["bin/nbtrain.js", "bin/nbtrain-action.js", "dist/cli/check.cjs", "dist/cli/check.cjs.sha256", "dist/src/cli/main.js", "dist/src/runner/job-entry.js", "src/runner/python/nbtrain_shim.py", "action.yml", ".pre-commit-hooks.yaml", "package.json"]) {
       expect(files).toContain(needed);
     }
     expect(files.filter((file) => /^dist\/(bench|test|functions)\//.test(file) || file.endsWith(".map") || /^(test|bench)\//.test(file) || file.endsWith(".ts"))).toEqual([]);
