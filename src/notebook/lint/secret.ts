@@ -60,9 +60,12 @@ const KINDS: SecretKind[] = [
 
 // One cheap pass decides whether a string needs the detailed patterns at all. Alternations that
 // start with common lowercase letters (`sk-`, `hf_`, `xox`) are slow to search, so the gate looks
-// instead for what those tokens share: a `-` or `_` after the prefix, then a long alphanumeric
-// run. The rest are uppercase anchors and literals. One regex is much faster than several.
-const GATE = /[-_][A-Za-z0-9]{16}|A(?:KIA|SIA|BIA|CCA|Iza)|PRIVATE KEY|GOCSPX-|[Ss]ecret|SECRET|glpat-|hooks\.slack\.com/;
+// instead for what those tokens share after their prefix: a `-` or `_`, then a long alphanumeric
+// run, or, for bodies that `-` and `_` may break into short runs, what follows the `-`: the
+// OpenAI and Anthropic kinds (`sk-proj-`, `sk-ant-`…), Slack's `-<digits>-`. The rest are
+// uppercase anchors and literals. One regex is much faster than several. Every pattern's match
+// must pass the gate; a test holds each kind to that with bodies of short runs.
+const GATE = /[-_](?:[A-Za-z0-9]{16}|(?:proj|svcacct|admin|ant)-|[0-9]{6,}-)|A(?:KIA|SIA|BIA|CCA|Iza)|PRIVATE KEY|GOCSPX-|[Ss]ecret|SECRET|glpat-|hooks\.slack\.com/;
 
 function mayHoldSecret(text: string): boolean {
   return GATE.test(text);

@@ -19,7 +19,19 @@ const SECRETS: Array<{ kind: string; value: string; shown: string }> = [
   { kind: "Slack webhook URL", value: "https://hooks.slack" + ".com/services/T0123ABCD/B4567EFGH/" + tokenBody(24, undefined, 59), shown: "https://hooks.slack.com/services/T…" },
   { kind: "npm token", value: "np" + "m_" + tokenBody(36, undefined, 61), shown: "npm_…(40 chars)" },
   { kind: "Stripe live key", value: "sk" + "_live_" + tokenBody(30, undefined, 29), shown: "sk_live_…(38 chars)" },
+  // Formats whose body may break into short runs at `-` and `_`: no run of 16 letters and digits.
+  { kind: "OpenAI API key", value: "sk" + "-proj-" + chunked(48, 83), shown: "sk-proj-…(56 chars)" },
+  { kind: "OpenAI API key", value: "sk" + "-svcacct-" + chunked(48, 89), shown: "sk-svcacct-…(59 chars)" },
+  { kind: "Anthropic API key", value: "sk" + "-ant-admin01-" + chunked(96, 97), shown: "sk-ant-…(111 chars)" },
+  { kind: "Slack token", value: "xo" + "xp-" + "4815162342-" + chunked(24, 101).replaceAll("_", "-"), shown: "xoxp-…" },
 ];
+
+/** A token body of `length` characters in runs of at most 9 letters and digits, joined by `-` or `_`. */
+function chunked(length: number, seed: number): string {
+  const body = tokenBody(length, undefined, seed).split("");
+  for (let i = 9; i < body.length; i += 10) body[i] = i % 20 === 9 ? "_" : "-";
+  return body.join("");
+}
 
 describe("secret", () => {
   it.each(SECRETS)("finds a $kind in a source line without echoing it", ({ kind, value, shown }) => {
