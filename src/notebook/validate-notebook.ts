@@ -29,11 +29,11 @@ export function validateNotebook(value: unknown, text?: string): Validation {
   if (text === undefined || !isObject(value)) return strip(first);
   // ±Infinity from JSON.parse may be a float like 1e999, an int too big for a JS number (valid
   // in Python), or an int of more than 4300 digits (unreadable in Python): ask the text.
-  if (first.sawInfinity || hasFloatIntegers(text, value.nbformat, first.sawIntegral)) return validateExactly(text, value);
+  if (first.sawInfinity || hasFloatIntegers(text, value.nbformat, first.integralCounts)) return validateExactly(text, value);
   return strip(first);
 }
 
-type Checked = Validation & { sawInfinity: boolean; sawIntegral: boolean };
+type Checked = Validation & { sawInfinity: boolean; integralCounts: number };
 
 /** Reparses `text` as Python does, keeping float literals apart from ints, and validates that. */
 function validateExactly(text: string, parsed: unknown): Validation {
@@ -54,7 +54,7 @@ function validateValue(nb: unknown, exactNumbers: boolean): Checked {
   if (!isObject(nb)) {
     return {
       sawInfinity: false,
-      sawIntegral: false,
+      integralCounts: 0,
       valid: false,
       nbformat: null,
       findings: [
@@ -70,7 +70,7 @@ function validateValue(nb: unknown, exactNumbers: boolean): Checked {
   const version = versionOf(nb);
   const c = new SchemaChecker(nb.nbformat === 3 ? V3_NESTING : V4_NESTING, exactNumbers);
   checkVersioned(nb, c);
-  return { valid: !c.invalid, nbformat: version, findings: c.finish(), sawInfinity: c.hasInfinity || c.sawInfiniteInteger, sawIntegral: c.sawIntegral };
+  return { valid: !c.invalid, nbformat: version, findings: c.finish(), sawInfinity: c.hasInfinity || c.sawInfiniteInteger, integralCounts: c.integralCounts };
 }
 
 /** nbformat's "major.minor" as Python prints it: "4.5", "4.None", "2.None". */

@@ -236,7 +236,7 @@ function isMultiline(v: unknown): boolean {
 function checkCount(v: unknown, parent: JsonPath, c: SchemaChecker): void {
   if (v === null) return;
   if (typeof v === "number" && Number.isInteger(v) && v >= 0) {
-    c.sawIntegral = true;
+    c.integralCounts++;
     return;
   }
   c.integer(v, [...parent, "execution_count"], 0, true);

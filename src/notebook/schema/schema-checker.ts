@@ -15,8 +15,8 @@ export class SchemaChecker {
   invalid = false;
   /** Whether free-form data holds ±Infinity, which may stand for an integer Python refuses. */
   hasInfinity = false;
-  /** Some integer field (an execution count...) held an integral number, which `1.0` would also give. */
-  sawIntegral = false;
+  /** How many integer fields (execution counts...) held an integral number, which `1.0` would also give. */
+  integralCounts = 0;
   /** An integer field held ±Infinity: a float like 1e999, or an int too big for a JS number. */
   sawInfiniteInteger = false;
   private dropped = 0;
@@ -125,7 +125,7 @@ export class SchemaChecker {
   integer(v: unknown, path: JsonPath, min: number, nullable: boolean): void {
     if (v === null && nullable) return;
     const what = nullable ? `an integer >= ${min} or null` : `an integer >= ${min}`;
-    if (isPyInt(v)) this.sawIntegral = true;
+    if (isPyInt(v)) this.integralCounts++;
     if (!this.isInteger(v)) {
       this.fail(path, `${where(path)} must be ${what}, but it is ${describeType(v)}: write a whole number without a decimal point.`);
     } else if (v < min) {
