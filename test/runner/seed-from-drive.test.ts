@@ -168,20 +168,27 @@ describe("a run seeded from a gdrive:// folder", () => {
     expect(await readdir(path.join(workDir, "checkpoints"))).toEqual([]);
   });
 
-  it("does not start training from a copy whose download was cut off midway", async () => {
+  it("does not start training from a copy whose download keeps being cut off midway", async () => {
     expectSourceFolder();
     expectLookup("F-spiral", "state.npz", false, [colabFile(checkpoint)]);
-    // The copy's download: the first part arrives, then the connection drops.
-    expectMedia("FILE-state").reply(200, () => {
+    // The copy's download and each of its resumes: a part arrives, then the connection drops.
+    const part = Math.floor(checkpoint.length / 6);
+    const cutAfter = (from: number) => () => {
       let sent = false;
       return new Readable({
         read() {
           if (sent) this.destroy(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
-          else this.push(checkpoint.subarray(0, checkpoint.length >> 1));
+          else this.push(checkpoint.subarray(from, from + part));
           sent = true;
         },
       });
-    });
+    };
+    expectMedia("FILE-state").reply(200, cutAfter(0));
+    for (let k = 1; k <= 4; k++) {
+      expectMedia("FILE-state")
+        .matchHeader("range", `bytes=${k * part}-`)
+        .reply(206, cutAfter(k * part), { "Content-Range": `bytes ${k * part}-${checkpoint.length - 1}/${checkpoint.length}` });
+    }
 
     const store = new FileStore(path.join(dir, "store"));
     const workDir = path.join(dir, "work-cut");

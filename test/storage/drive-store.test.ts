@@ -119,6 +119,67 @@ describe("DriveStore with the real @googleapis/drive client", () => {
     expectExactRequests();
   });
 
+  /** A response body that sends `part`, then drops the connection. */
+  const cutAfter = (part: Buffer) => () => {
+    let sent = false;
+    return new Readable({
+      read() {
+        if (sent) this.destroy(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+        else this.push(part);
+        sent = true;
+      },
+    });
+  };
+
+  function expectColabFile(bytes: Buffer): void {
+    expectRefreshToken();
+    expectBase();
+    expectLookup("F-runs", "ckpt", true, [{ id: "F-ckpt", name: "ckpt", mimeType: FOLDER }]);
+    // Written by Colab: only Drive's md5 vouches for it.
+    expectLookup("F-ckpt", "model.pt", false, [fileEntry("FILE-1", "model.pt", bytes)]);
+  }
+
+  const media = () => api().get("/drive/v3/files/FILE-1").query({ alt: "media", supportsAllDrives: "true" });
+  const rangedMedia = (from: number) => media().matchHeader("range", `bytes=${from}-`);
+
+  it("resumes a download cut in the middle with a ranged get, and still checks the whole file against Drive's md5", async () => {
+    const bytes = pattern(50_000);
+    expectColabFile(bytes);
+    media().reply(200, cutAfter(bytes.subarray(0, 20_000)));
+    rangedMedia(20_000).reply(206, cutAfter(bytes.subarray(20_000, 35_000)), { "Content-Range": `bytes 20000-49999/50000` });
+    rangedMedia(35_000).reply(206, bytes.subarray(35_000), { "Content-Range": `bytes 35000-49999/50000` });
+    const store = await openDrive();
+    expect(await digestStream(await store.get("ckpt/model.pt"))).toEqual({ size: 50_000, sha256: sha256(bytes) });
+    expectExactRequests();
+  });
+
+  it("never splices two versions: a file replaced before the resume fails its checksum", async () => {
+    const bytes = pattern(50_000);
+    const replaced = Buffer.from(bytes).fill(7, 30_000);
+    expectColabFile(bytes);
+    media().reply(200, cutAfter(bytes.subarray(0, 20_000)));
+    rangedMedia(20_000).reply(206, replaced.subarray(20_000), { "Content-Range": `bytes 20000-49999/50000` });
+    const store = await openDrive();
+    await expect(digestStream(await store.get("ckpt/model.pt"))).rejects.toMatchObject({ code: "integrity" });
+    expectExactRequests();
+  });
+
+  it("gives up after the store's attempts when every resume is cut too, and says the connection dropped", async () => {
+    const bytes = pattern(50_000);
+    expectColabFile(bytes);
+    // The first get and four resumes, 8 kB each: the store's 5 attempts.
+    media().reply(200, cutAfter(bytes.subarray(0, 8_000)));
+    for (let k = 1; k <= 4; k++) {
+      rangedMedia(8_000 * k).reply(206, cutAfter(bytes.subarray(8_000 * k, 8_000 * (k + 1))), { "Content-Range": `bytes ${8_000 * k}-49999/50000` });
+    }
+    const store = await openDrive();
+    await expect(digestStream(await store.get("ckpt/model.pt"))).rejects.toMatchObject({
+      code: "unavailable",
+      message: expect.stringMatching(/the connection dropped 5 times, the last after 40000 of 50000 bytes \(aborted \(ECONNRESET\)\)\. Try again later\./u),
+    });
+    expectExactRequests();
+  });
+
   it("fails the get stream when the downloaded bytes do not match the recorded hash", async () => {
     const bytes = pattern(5000);
     const corrupt = Buffer.from(bytes);
