@@ -11,6 +11,7 @@ import { StoreError } from "./store-error.js";
 import { toReadable } from "./to-readable.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { backoffMs, retryTransient, type RetryPolicy } from "./retry-transient.js";
+import { resumeDownload } from "./resume-download.js";
 import { DROPPED_CONNECTION, httpStatusOf, isRetryableStatus } from "./transient-error.js";
 
 const FOLDER = "application/vnd.google-apps.folder";
@@ -257,51 +258,36 @@ export class DriveStore implements Store {
       throw explain(error, `get of "${k}"`);
     });
     const check = new IntegrityStream(expected, `"${k}" in ${this.uri}`);
-    pipeline(Readable.from(this.resumingBody(k, file.id, response.data as unknown as Readable, expected.size)), check, () => undefined);
-    return check;
-  }
-
-  /**
-   * Streams a download, resuming with a ranged GET where a dropped connection cut it, so a
-   * multi-GB checkpoint survives a network blip. The whole is still checked against Drive's md5
-   * (or our sha256) by the caller's IntegrityStream, so a file replaced meanwhile fails instead of
-   * being spliced from two versions.
-   */
-  private async *resumingBody(k: string, fileId: string, first: Readable, size: number): AsyncGenerator<Buffer> {
-    let body = first;
-    let offset = 0;
-    let failures = 0;
-    for (;;) {
-      try {
-        for await (const chunk of body as AsyncIterable<Buffer>) {
-          offset += chunk.length;
-          yield chunk;
-        }
-        if (offset >= size) return;
-        throw new Error(`connection closed after ${offset} of ${size} bytes`);
-      } catch (error) {
-        if (!isTransient(error) && !/connection closed/.test(String(error))) throw error;
-        if (++failures >= this.attempts) {
-          const code = (error as { code?: unknown }).code;
-          const why = `${(error as Error).message}${typeof code === "string" && !(error as Error).message.includes(code) ? ` (${code})` : ""}`;
-          throw new StoreError(
-            "unavailable",
-            `get of "${k}" in ${this.uri}: the connection dropped ${failures} times, the last after ${offset} of ${size} bytes (${why}). Try again later.`,
-            { cause: error },
-          );
-        }
-        await sleep(backoffMs(failures, BACKOFF.baseMs, BACKOFF.capMs));
-        const response = await this.drive.files
-          .get({ fileId, alt: "media", supportsAllDrives: true }, { responseType: "stream", headers: { Range: `bytes=${offset}-` } })
+    // A dropped connection resumes where it stopped; the whole is still checked against Drive's md5 (or our sha256).
+    const body = resumeDownload({
+      first: response.data as unknown as AsyncIterable<Buffer>,
+      size: expected.size,
+      attempts: this.attempts,
+      backoff: BACKOFF,
+      isTransient,
+      reopen: async (offset) => {
+        const ranged = await this.drive.files
+          .get({ fileId: file.id, alt: "media", supportsAllDrives: true }, { responseType: "stream", headers: { Range: `bytes=${offset}-` } })
           .catch((failure: unknown) => {
             throw explain(failure, `get of "${k}"`);
           });
-        if (response.status !== 206 || !header(response.headers, "content-range")?.startsWith(`bytes ${offset}-`)) {
+        if (ranged.status !== 206 || !header(ranged.headers, "content-range")?.startsWith(`bytes ${offset}-`)) {
           throw new StoreError("unavailable", `Drive ignored the range request while resuming "${k}" in ${this.uri}. Read it again.`);
         }
-        body = response.data as unknown as Readable;
-      }
-    }
+        return ranged.data as unknown as AsyncIterable<Buffer>;
+      },
+      giveUp: (error, failures, offset) => {
+        const code = (error as { code?: unknown }).code;
+        const why = `${(error as Error).message}${typeof code === "string" && !(error as Error).message.includes(code) ? ` (${code})` : ""}`;
+        return new StoreError(
+          "unavailable",
+          `get of "${k}" in ${this.uri}: the connection dropped ${failures} times, the last after ${offset} of ${expected.size} bytes (${why}). Try again later.`,
+          { cause: error },
+        );
+      },
+    });
+    pipeline(Readable.from(body), check, () => undefined);
+    return check;
   }
 
   async head(key: string): Promise<StoredObject | null> {

@@ -22,9 +22,9 @@ import { normaliseKey, normalisePrefix } from "./normalise-key.js";
 import type { StoreLocation } from "./parse-store-uri.js";
 import type { CreateOutcome, PutOptions, Store, StoredObject } from "./store.js";
 import { StoreError } from "./store-error.js";
-import { setTimeout as sleep } from "node:timers/promises";
 import { mapWithConcurrency } from "../util/map-with-concurrency.js";
-import { backoffMs, retryTransient, type RetryPolicy } from "./retry-transient.js";
+import { retryTransient, type RetryPolicy } from "./retry-transient.js";
+import { resumeDownload } from "./resume-download.js";
 import { DROPPED_CONNECTION, httpStatusOf, isRetryableStatus } from "./transient-error.js";
 
 /** Staging area for puts whose hash is known only at the end; never listed. */
@@ -218,7 +218,22 @@ export class S3Store implements Store {
     }
     const size = first.ContentLength ?? 0;
     const check = new IntegrityStream({ size, sha256: first.Metadata?.sha256 }, `"${k}" in ${this.uri}`);
-    pipeline(Readable.from(this.resumingBody(fullKey, first, size)), check, () => undefined);
+    const body = resumeDownload({
+      first: first.Body as AsyncIterable<Buffer>,
+      size,
+      attempts: this.attempts,
+      backoff: BACKOFF,
+      isTransient,
+      reopen: async (offset) => {
+        // If-Match makes a replaced object fail loudly instead of splicing two versions.
+        const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: fullKey, Range: `bytes=${offset}-`, IfMatch: first.ETag }));
+        if (!response.ContentRange?.startsWith(`bytes ${offset}-`)) {
+          throw new StoreError("unavailable", `The server ignored the range request while resuming "${fullKey}". Read it again.`);
+        }
+        return response.Body as AsyncIterable<Buffer>;
+      },
+    });
+    pipeline(Readable.from(body), check, () => undefined);
     return check;
   }
 
@@ -358,34 +373,6 @@ export class S3Store implements Store {
     } catch (error) {
       await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: to, UploadId })).catch(() => undefined);
       throw error;
-    }
-  }
-
-  /** Streams an object, resuming with a ranged GET pinned to the same ETag when the connection drops. */
-  private async *resumingBody(fullKey: string, first: GetObjectCommandOutput, size: number): AsyncGenerator<Buffer> {
-    let response = first;
-    let offset = 0;
-    let failures = 0;
-    for (;;) {
-      try {
-        for await (const chunk of response.Body as AsyncIterable<Buffer>) {
-          offset += chunk.length;
-          yield chunk;
-        }
-        if (offset >= size) return;
-        throw new Error(`connection closed after ${offset} of ${size} bytes`);
-      } catch (error) {
-        if (!isTransient(error) && !/connection closed/.test(String(error))) throw error;
-        if (++failures >= this.attempts) throw error;
-        await sleep(backoffMs(failures, BACKOFF.baseMs, BACKOFF.capMs));
-        // If-Match makes a replaced object fail loudly instead of splicing two versions.
-        response = await this.client.send(
-          new GetObjectCommand({ Bucket: this.bucket, Key: fullKey, Range: `bytes=${offset}-`, IfMatch: first.ETag }),
-        );
-        if (!response.ContentRange?.startsWith(`bytes ${offset}-`)) {
-          throw new StoreError("unavailable", `The server ignored the range request while resuming "${fullKey}". Read it again.`);
-        }
-      }
     }
   }
 
