@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -9,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { trainCommand } from "../../src/cli/train-command.js";
 import { readStoreJson } from "../../src/runner/read-store-json.js";
 import { FileStore } from "../../src/storage/file-store.js";
-import { NUMPY_EXAMPLE, TORCH_EXAMPLE } from "../runner/runner-harness.js";
+import { NUMPY_EXAMPLE, TORCH_EXAMPLE, trainLikeColab } from "../runner/runner-harness.js";
 
 let cwd: string;
 let store: FileStore;
@@ -98,17 +97,7 @@ describe("nbtrain train --from", { timeout: 300_000 }, () => {
     // Colab: the notebook's own code, run by plain Python for 3 epochs, saving to "MyDrive".
     const drive = path.join(cwd, "MyDrive", "digits");
     await mkdir(drive, { recursive: true });
-    const script = [
-      "import json, sys",
-      "nb = json.load(open(sys.argv[1]))",
-      "env = {}",
-      "for cell in nb['cells']:",
-      "    if cell['cell_type'] != 'code': continue",
-      "    exec(''.join(cell['source']), env)",
-      "    if 'parameters' in cell['metadata'].get('tags', []):",
-      "        env.update(epochs=3, checkpoint_dir=sys.argv[2], output_dir=sys.argv[3], resume=False)",
-    ].join("\n");
-    execFileSync("/usr/bin/python3", ["-c", script, TORCH_EXAMPLE, drive, path.join(cwd, "colab-outputs")], { cwd, stdio: "pipe" });
+    trainLikeColab(TORCH_EXAMPLE, drive, path.join(cwd, "colab-outputs"), cwd);
     expect(await readdir(drive)).toEqual(["checkpoint.pt"]);
     const before = await snapshot(drive);
 

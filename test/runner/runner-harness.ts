@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -44,4 +45,22 @@ export async function bundle(entry: string, name: string): Promise<string> {
     logLevel: "silent",
   });
   return outfile;
+}
+
+/**
+ * Trains `notebook` for 3 epochs the way a Colab session would: its own code cells, run one after
+ * another by plain Python (no nbtrain, no kernel), the parameters cell pointed at `checkpointDir`.
+ */
+export function trainLikeColab(notebook: string, checkpointDir: string, outputDir: string, cwd?: string): void {
+  const script = [
+    "import json, sys",
+    "nb = json.load(open(sys.argv[1]))",
+    "env = {}",
+    "for cell in nb['cells']:",
+    "    if cell['cell_type'] != 'code': continue",
+    "    exec(''.join(cell['source']), env)",
+    "    if 'parameters' in cell['metadata'].get('tags', []):",
+    "        env.update(epochs=3, checkpoint_dir=sys.argv[2], output_dir=sys.argv[3], resume=False)",
+  ].join("\n");
+  execFileSync("/usr/bin/python3", ["-c", script, notebook, checkpointDir, outputDir], { stdio: "pipe", ...(cwd ? { cwd } : {}) });
 }

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,7 +19,7 @@ import {
   expectRefreshToken,
   useDriveStoreMock,
 } from "../support/drive-store-mock.js";
-import { NUMPY_EXAMPLE, readRunJson } from "./runner-harness.js";
+import { NUMPY_EXAMPLE, readRunJson, trainLikeColab } from "./runner-harness.js";
 
 // `from` a gdrive:// folder: a checkpoint saved by the notebook's own code (as in Colab, to
 // /content/drive/MyDrive/colab/spiral) seeds a run kept in a file store. Drive is mocked at the
@@ -37,17 +36,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "nbtrain-seed-drive-"));
   // The notebook's own code, run by plain Python for 3 epochs, as a Colab session would.
   const colab = path.join(dir, "colab");
-  const script = [
-    "import json, sys",
-    "nb = json.load(open(sys.argv[1]))",
-    "env = {}",
-    "for cell in nb['cells']:",
-    "    if cell['cell_type'] != 'code': continue",
-    "    exec(''.join(cell['source']), env)",
-    "    if 'parameters' in cell['metadata'].get('tags', []):",
-    "        env.update(epochs=3, checkpoint_dir=sys.argv[2], output_dir=sys.argv[2] + '-out', resume=False)",
-  ].join("\n");
-  execFileSync("/usr/bin/python3", ["-c", script, NUMPY_EXAMPLE, colab], { stdio: "pipe" });
+  trainLikeColab(NUMPY_EXAMPLE, colab, `${colab}-out`);
   checkpoint = await readFile(path.join(colab, "state.npz"));
 });
 afterAll(async () => {

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { readFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,7 +9,7 @@ import { runSpecSchema } from "../../src/runner/run-spec.js";
 import { runTraining } from "../../src/runner/run-training.js";
 import { FileStore } from "../../src/storage/file-store.js";
 import { S3RVER_ENV, startS3Server, type S3Server } from "../support/s3-server.js";
-import { NUMPY_EXAMPLE, readRunJson } from "./runner-harness.js";
+import { NUMPY_EXAMPLE, readRunJson, trainLikeColab } from "./runner-harness.js";
 
 // `from` an s3:// folder: a Colab-style checkpoint in a loopback S3 (s3rver) seeds a run kept in a
 // file store; the S3 folder is only read.
@@ -39,17 +38,7 @@ describe("a run seeded from an s3:// folder", () => {
   it("starts from the folder's checkpoint, resumes after its epoch, and writes nothing to the bucket", async () => {
     // The notebook's own code, run by plain Python for 3 epochs, as a Colab session would.
     const colab = path.join(dir, "colab");
-    const script = [
-      "import json, sys",
-      "nb = json.load(open(sys.argv[1]))",
-      "env = {}",
-      "for cell in nb['cells']:",
-      "    if cell['cell_type'] != 'code': continue",
-      "    exec(''.join(cell['source']), env)",
-      "    if 'parameters' in cell['metadata'].get('tags', []):",
-      "        env.update(epochs=3, checkpoint_dir=sys.argv[2], output_dir=sys.argv[2] + '-out', resume=False)",
-    ].join("\n");
-    execFileSync("/usr/bin/python3", ["-c", script, NUMPY_EXAMPLE, colab], { stdio: "pipe" });
+    trainLikeColab(NUMPY_EXAMPLE, colab, `${colab}-out`);
     await s3.send(new PutObjectCommand({ Bucket: server.bucket, Key: "colab/spiral/state.npz", Body: await readFile(path.join(colab, "state.npz")) }));
     const before = await listing();
 
