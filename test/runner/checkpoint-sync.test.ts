@@ -38,8 +38,8 @@ async function write(name: string, text: string, mtimeSeconds?: number) {
 
 const keys = async () => (await store.list("")).map((object) => object.key).sort();
 
-/** A store that fails (or cuts) uploads whose key matches, to see what a fault leaves behind. */
-function faulty(inner: Store, failWhen: (key: string) => boolean): Store {
+/** `inner`, with its puts going through `put` first. */
+function withPut(inner: Store, put: Store["put"]): Store {
   return {
     uri: inner.uri,
     head: (key) => inner.head(key),
@@ -47,14 +47,19 @@ function faulty(inner: Store, failWhen: (key: string) => boolean): Store {
     list: (prefix) => inner.list(prefix),
     delete: (key) => inner.delete(key),
     create: (key, body) => inner.create(key, body),
-    async put(key: string, body: Readable | Uint8Array, options?: PutOptions) {
-      if (failWhen(key)) {
-        if (!(body instanceof Uint8Array)) body.destroy();
-        throw new Error(`connection reset while uploading ${key}`);
-      }
-      return inner.put(key, body, options);
-    },
+    put,
   };
+}
+
+/** A store that fails (or cuts) uploads whose key matches, to see what a fault leaves behind. */
+function faulty(inner: Store, failWhen: (key: string) => boolean): Store {
+  return withPut(inner, async (key: string, body: Readable | Uint8Array, options?: PutOptions) => {
+    if (failWhen(key)) {
+      if (!(body instanceof Uint8Array)) body.destroy();
+      throw new Error(`connection reset while uploading ${key}`);
+    }
+    return inner.put(key, body, options);
+  });
 }
 
 describe("CheckpointSync", () => {
@@ -180,19 +185,10 @@ describe("CheckpointSync's metrics.jsonl companion", () => {
   it("stores the complete lines as they stand while the notebook appends during the upload", async () => {
     await writeFile(metricsFile(), '{"step":1}\n{"step":2}\n{"st');
     // The kernel appends while the store reads the upload, as it does during a long training run.
-    const appending: Store = {
-      ...store,
-      uri: store.uri,
-      head: (key) => store.head(key),
-      get: (key) => store.get(key),
-      list: (prefix) => store.list(prefix),
-      delete: (key) => store.delete(key),
-      create: (key, body) => store.create(key, body),
-      async put(key, body, options) {
-        if (key === "metrics.jsonl") await writeFile(metricsFile(), 'ep":3}\n{"step":4}\n', { flag: "a" });
-        return store.put(key, body, options);
-      },
-    };
+    const appending = withPut(store, async (key, body, options) => {
+      if (key === "metrics.jsonl") await writeFile(metricsFile(), 'ep":3}\n{"step":4}\n', { flag: "a" });
+      return store.put(key, body, options);
+    });
     const errors: unknown[] = [];
     const s = withMetrics(appending, errors);
     await write("model.pt", "v1", 1_000);
