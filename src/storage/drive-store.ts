@@ -12,7 +12,7 @@ import { toReadable } from "./to-readable.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { backoffMs, retryTransient, type RetryPolicy } from "./retry-transient.js";
 import { resumeDownload } from "./resume-download.js";
-import { DROPPED_CONNECTION, httpStatusOf, isRetryableStatus } from "./transient-error.js";
+import { httpStatusOf, isDroppedConnection, isRetryableStatus } from "./transient-error.js";
 
 const FOLDER = "application/vnd.google-apps.folder";
 const UPLOAD_URL = "https://www.googleapis.com/upload/drive/v3/files";
@@ -67,10 +67,7 @@ function isTransient(error: unknown): boolean {
     // Drive signals rate limits as 403 with these reasons.
     return status === 403 && /rateLimitExceeded|userRateLimitExceeded/.test(JSON.stringify((error as { response?: { data?: unknown } }).response?.data ?? ""));
   }
-  const message = String((error as Error | undefined)?.message ?? error);
-  // A response cut mid-body says only "aborted"; its code says why.
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return DROPPED_CONNECTION.test(message) || /network/i.test(message) || (typeof code === "string" && DROPPED_CONNECTION.test(code));
+  return isDroppedConnection(error) || /network/i.test(String((error as Error | undefined)?.message ?? error));
 }
 
 function explain(error: unknown, where: string): unknown {

@@ -6,7 +6,7 @@ import { locateDriveCredentials, parseDriveCredentials, type DriveCredentials } 
 import type { ExistingPermission, Grant } from "../review-copies/plan/grant.js";
 import type { ReviewCopyDrive, ReviewCopyFile } from "../review-copies/plan/review-copy-drive.js";
 import { ShareError } from "../review-copies/plan/share-error.js";
-import { DROPPED_CONNECTION, httpStatusOf, isRetryableStatus } from "./transient-error.js";
+import { httpStatusOf, isDroppedConnection, isRetryableStatus } from "./transient-error.js";
 
 const FOLDER = "application/vnd.google-apps.folder";
 /** Drive opens files of this type in Colab on a double click. */
@@ -243,7 +243,7 @@ function isTransient(error: unknown): boolean {
   if (status !== undefined && isRetryableStatus(status)) return true;
   if (status === 403) return RATE_LIMIT_REASONS.test(reasonOf(error) ?? "");
   if (status !== undefined) return false;
-  return DROPPED_CONNECTION.test(error instanceof Error ? error.message : String(error));
+  return isDroppedConnection(error);
 }
 
 function backoff(attempt: number, error: unknown): number {

@@ -25,7 +25,7 @@ import { StoreError } from "./store-error.js";
 import { mapWithConcurrency } from "../util/map-with-concurrency.js";
 import { retryTransient, type RetryPolicy } from "./retry-transient.js";
 import { resumeDownload } from "./resume-download.js";
-import { DROPPED_CONNECTION, httpStatusOf, isRetryableStatus } from "./transient-error.js";
+import { httpStatusOf, isDroppedConnection, isRetryableStatus } from "./transient-error.js";
 
 /** Staging area for puts whose hash is known only at the end; never listed. */
 const TMP_DIR = ".nbtrain-tmp";
@@ -70,7 +70,7 @@ function isTransient(error: unknown): boolean {
   if (e?.$retryable) return true;
   const text = `${e?.name ?? ""} ${e?.code ?? ""} ${(error as Error | undefined)?.message ?? ""}`;
   // Besides a dropped connection: the SDK's throttling and timeout error names, a refused or aborted request.
-  return DROPPED_CONNECTION.test(text) || /SlowDown|Throttl|Timeout|ECONNREFUSED|aborted/i.test(text);
+  return isDroppedConnection(error) || /SlowDown|Throttl|Timeout|ECONNREFUSED|aborted/i.test(text);
 }
 
 /** Turns SDK errors that need the user's action into clear `StoreError`s; never includes secrets. */

@@ -21,3 +21,13 @@ export function isRetryableStatus(status: number): boolean {
 
 /** A dropped or timed-out connection, in the words Node and the HTTP clients use for it. */
 export const DROPPED_CONNECTION = /ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|premature close/iu;
+
+/**
+ * Whether an error is a dropped or timed-out connection, by its message or its code: a response
+ * cut mid-body says only "aborted", and its code says why.
+ */
+export function isDroppedConnection(error: unknown): boolean {
+  const e = error as { message?: unknown; code?: unknown } | undefined;
+  const message = typeof e?.message === "string" ? e.message : String(error);
+  return DROPPED_CONNECTION.test(message) || (typeof e?.code === "string" && DROPPED_CONNECTION.test(e.code));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DROPPED_CONNECTION, httpStatusOf, isRetryableStatus } from "../../src/storage/transient-error.js";
+import { DROPPED_CONNECTION, httpStatusOf, isDroppedConnection, isRetryableStatus } from "../../src/storage/transient-error.js";
 
 describe("transient-error", () => {
   it("reads the status of AWS SDK and gaxios errors, and nothing from a system error code", () => {
@@ -19,5 +19,14 @@ describe("transient-error", () => {
     expect(DROPPED_CONNECTION.test("read ECONNRESET")).toBe(true);
     expect(DROPPED_CONNECTION.test("Premature close")).toBe(true);
     expect(DROPPED_CONNECTION.test("NoSuchBucket")).toBe(false);
+  });
+
+  it("knows a dropped connection by its message or by its code, as a response cut mid-body gives it", () => {
+    expect(isDroppedConnection(new Error("socket hang up"))).toBe(true);
+    expect(isDroppedConnection(Object.assign(new Error("aborted"), { code: "ECONNRESET" }))).toBe(true);
+    expect(isDroppedConnection({ message: "read ETIMEDOUT" })).toBe(true);
+    expect(isDroppedConnection("write EPIPE")).toBe(true);
+    expect(isDroppedConnection(Object.assign(new Error("aborted"), { code: "ERR_INVALID_ARG" }))).toBe(false);
+    expect(isDroppedConnection(new Error("Backend Error"))).toBe(false);
   });
 });
