@@ -21,8 +21,7 @@ import { formatDuration } from "../commands/format-duration.js";
 import { planNextSegment } from "../commands/plan-next-segment.js";
 import { readSegmentHistory } from "./read-segment-history.js";
 import { startNextSegment } from "./start-next-segment.js";
-import { judgeTrainRequest, type PolicyJudgement } from "../config/judge-train-request.js";
-import type { RunRequest } from "../runs/run-request.js";
+import { judgeNextSegment } from "./judge-operator-policy.js";
 
 /** What reporting a job state event needs; the Probot app and the Batch events function both provide it. */
 export interface ReportDeps {
@@ -135,7 +134,8 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
       const next = nextSegmentRunId(runId);
       // A chain can run for days: each segment is judged by the operator's policy as it stands
       // when the segment starts, so a queue or cap withdrawn meanwhile stops the chain.
-      const policy = chain?.kind === "continue" && request && deps.chain ? judgeNextSegment(request, chain.timeoutSeconds, deps.chain) : { ok: true as const };
+      const nextResources = chain?.kind === "continue" && request ? { ...request.resources, timeoutSeconds: Math.max(MIN_TIMEOUT_SECONDS, Math.floor(chain.timeoutSeconds)) } : null;
+      const policy = nextResources && deps.chain ? judgeNextSegment(nextResources, deps.chain) : { ok: true as const };
       const chainNote =
         chain === null || (chain.kind === "stop" && chain.reason === "completed")
           ? null
@@ -194,7 +194,7 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
         ...(baseline ? { baseline: baseline.metrics } : {}),
         url,
       });
-      if (chain?.kind === "continue" && policy.ok && request && result && deps.chain) {
+      if (chain?.kind === "continue" && nextResources && policy.ok && request && result && deps.chain) {
         // Same commit, same parameters: nobody asked anew, so a fork's later push is not trained.
         await startNextSegment(
           octokit,
@@ -206,7 +206,7 @@ export async function reportJobEvent(event: JobStateEvent, deps: ReportDeps): Pr
             headSha: request.headSha,
             notebookBytes: null,
             parameters: request.parameters,
-            resources: { ...request.resources, timeoutSeconds: Math.max(MIN_TIMEOUT_SECONDS, Math.floor(chain.timeoutSeconds)) },
+            resources: nextResources,
             ...(request.budget ? { budget: request.budget } : {}),
           },
           deps.chain,
@@ -243,25 +243,4 @@ function conclusionOf(event: JobStateEvent, result: RunResultView | null): RunCo
   if (event.status === "cancelled") return "cancelled";
   if (result?.status === "timed-out" || /timed out|timeout/iu.test(event.reason ?? "")) return "timed_out";
   return "failure";
-}
-
-/**
- * The operator's policy applied to the next segment of a chain, which runs with the resources its
- * run started with (and the segment's own timeout). A refusal names what a continuation can change.
- */
-function judgeNextSegment(request: RunRequest, timeoutSeconds: number, train: Pick<TrainDeps, "policy" | "backend" | "storeUri">): PolicyJudgement {
-  const { resources } = request;
-  const at = `train.gpus.${resources.gpuType}`;
-  return judgeTrainRequest(
-    {
-      backend: train.backend,
-      queue: { value: resources.queue, key: `${at}.queue` },
-      jobDefinition: { value: resources.jobDefinition, key: `${at}.job_definition` },
-      gpus: { value: resources.gpus, key: "--gpus" },
-      memoryMiB: { value: resources.memoryMiB, key: "--memory" },
-      timeoutSeconds: { value: Math.max(MIN_TIMEOUT_SECONDS, Math.floor(timeoutSeconds)), key: "--timeout" },
-      store: { value: train.storeUri, key: "NBTRAIN_STORE" },
-    },
-    train.policy,
-  );
 }
